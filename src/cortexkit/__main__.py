@@ -1,0 +1,5 @@
+import sys
+
+from cortexkit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,69 @@
+"""The ``cortexkit`` command line.
+
+Every command lives in its own module ``cortexkit/cli/cmd_<name>.py`` that defines
+``register(app)``; they are discovered here, so adding a command touches no shared file.
+Commands call library functions only; :func:`main` maps errors to exit codes
+(0 ok, 2 bad usage or bad input, 1 internal error).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import click
+import typer
+
+from cortexkit.errors import CortexkitError
+
+__all__ = ["main", "build_app"]
+
+
+def build_app() -> typer.Typer:
+    """Create the typer application with every ``cmd_*`` module registered."""
+    app = typer.Typer(
+        name="cortexkit",
+        help="cortexkit: spike trains, ISI models, information, LIF, causality and RSA.\n\n"
+        "Every analysis command takes an optional DATA path (default: bundled data) and "
+        "--json for machine-readable output on stdout.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+    pkg = sys.modules[__name__]
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        if info.name.startswith("cmd_"):
+            importlib.import_module(f"{__name__}.{info.name}").register(app)
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    app = build_app()
+    try:
+        rv = app(args=argv, prog_name="cortexkit", standalone_mode=False)
+    except CortexkitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        print("aborted", file=sys.stderr)
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, exit 1
+        print(f"internal error: {type(exc).__name__}: {exc} "
+              "(please report this with the command you ran)", file=sys.stderr)
+        return 1
+    return int(rv) if isinstance(rv, int) else 0
+
+
+def _entry() -> None:  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Self-contained HTML report.
+
+A report is a list of sections. Each section lives in
+``cortexkit/report/sections/<name>.py`` and defines ``TITLE``, ``KIND`` (``"data"``:
+computed from the recording; ``"model"``: simulations and models, shown by ``demo``)
+and ``build(ctx) -> list[str]`` returning HTML blocks made with :mod:`cortexkit.report.html`.
+Figures are embedded as base64 PNG, so the file makes no external request.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from typing import Any
+
+from cortexkit.report._build import ReportContext, build_report, render_html
+
+# Display order; a section whose module does not exist yet is skipped.
+SECTION_ORDER = ("description", "isi", "information", "lif", "causality", "rsa")
+
+__all__ = ["SECTION_ORDER", "ReportContext", "build_report", "render_html", "available_sections"]
+
+
+def available_sections(kinds: tuple[str, ...] = ("data", "model")) -> list[tuple[str, Any]]:
+    """(name, module) of the section modules present, in display order."""
+    found = []
+    for name in SECTION_ORDER:
+        modname = f"cortexkit.report.sections.{name}"
+        if importlib.util.find_spec(modname) is None:
+            continue
+        mod = importlib.import_module(modname)
+        if mod.KIND in kinds:
+            found.append((name, mod))
+    return found
+
+
