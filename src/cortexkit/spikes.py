@@ -4,13 +4,20 @@ Times of all units live in one flat float64 array, grouped by unit and sorted wi
 each unit, with ``offsets`` marking where each unit starts (``times[offsets[i]:offsets[i+1]]``
 is unit ``i``).  Every per-unit analysis can therefore be written as one pass over flat
 arrays (``np.add.reduceat``, ``np.bincount``) instead of a Python loop over units.
+
+Construction checks the times in one pass (non-finite values, the recording interval,
+order within units, duplicates, sample-index look).  Large inputs use the numba kernels
+of :mod:`cortexkit._kernels` (imported on first use); small ones the NumPy references
+``_scan_numpy`` / ``_group_numpy`` below, which the tests compare against the kernels.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -23,6 +30,11 @@ __all__ = ["SpikeTrains"]
 
 # A median ISI above this is implausible for a sorted unit (seconds).
 _MAX_PLAUSIBLE_MEDIAN_ISI = 60.0
+# Inputs with at least this many spikes go through the numba kernels.
+_NUMBA_MIN_SPIKES = 50_000
+# Integer labels spanning more than this many values (beyond 4 per event) are
+# encoded with np.unique instead of a lookup table.
+_DENSE_LABEL_SLACK = 1_000_000
 
 
 def looks_like_samples(times: np.ndarray) -> bool:
@@ -37,15 +49,172 @@ def unit_index(offsets: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
 
 
-def _group_by_code(values: np.ndarray, codes: np.ndarray, n_groups: int):
-    """Stable counting sort of ``values`` by integer ``codes`` (linear time)."""
-    counts = np.bincount(codes, minlength=n_groups)
-    offsets = np.zeros(n_groups + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    from cortexkit._kernels import scatter_by_code
+class _Scan(NamedTuple):
+    """What one pass over the grouped times found."""
 
-    out = scatter_by_code(values, codes, offsets)
-    return out, offsets
+    n_nonfinite: int
+    first_nonfinite_unit: int  # unit position of the first non-finite time, -1 if none
+    tmin: float  # over finite times (inf when there are none)
+    tmax: float
+    all_integer: bool
+    unsorted: np.ndarray  # bool per unit
+    dup: np.ndarray  # int64 per unit: times equal to the previous one of the unit
+
+
+def _scan_numpy(times: np.ndarray, offsets: np.ndarray) -> _Scan:
+    """NumPy reference of :func:`cortexkit._kernels.scan_flat`."""
+    n_units = offsets.size - 1
+    finite = np.isfinite(times)
+    n_bad = int(times.size - np.count_nonzero(finite))
+    first_unit = -1
+    if n_bad:
+        first = int(np.argmin(finite))
+        first_unit = int(np.searchsorted(offsets, first, side="right") - 1)
+    ft = times[finite] if n_bad else times
+    tmin = float(ft.min()) if ft.size else np.inf
+    tmax = float(ft.max()) if ft.size else -np.inf
+    all_integer = bool(np.all(ft == np.floor(ft)))
+    d = np.diff(times)
+    within = _within_unit_mask(offsets)
+    idx = unit_index(offsets)[1:] if times.size else np.empty(0, dtype=np.int64)
+    unsorted = np.bincount(idx[(d < 0) & within], minlength=n_units) > 0
+    dup = np.bincount(idx[(d == 0) & within], minlength=n_units).astype(np.int64)
+    return _Scan(n_bad, first_unit, tmin, tmax, all_integer, unsorted, dup)
+
+
+def _scan(times: np.ndarray, offsets: np.ndarray) -> _Scan:
+    """Check grouped float64 times: numba for large inputs, NumPy otherwise."""
+    if times.size < _NUMBA_MIN_SPIKES:
+        return _scan_numpy(times, offsets)
+    from cortexkit._kernels import scan_flat
+
+    n_units = offsets.size - 1
+    unsorted = np.zeros(n_units, dtype=np.bool_)
+    dup = np.zeros(n_units, dtype=np.int64)
+    n_bad, first, tmin, tmax, all_int = scan_flat(times, offsets, unsorted, dup)
+    first_unit = int(np.searchsorted(offsets, first, side="right") - 1) if n_bad else -1
+    return _Scan(int(n_bad), first_unit, float(tmin), float(tmax), bool(all_int), unsorted, dup)
+
+
+class _Labels(NamedTuple):
+    """Event labels encoded for grouping: unit position = ``lut[labels - lo]``."""
+
+    labels: np.ndarray  # integer array (the input labels, or np.unique codes)
+    lut: np.ndarray  # int64 lookup table
+    lo: int
+    counts: np.ndarray  # spikes per unit
+    unit_ids: np.ndarray
+
+
+def _encode_labels(units: np.ndarray, unit_ids: Any) -> _Labels:
+    """Map event labels to unit positions without copying integer label arrays."""
+    if unit_ids is not None:
+        unit_ids = np.asarray(unit_ids)
+        if unit_ids.ndim != 1:
+            raise ValidationError(f"unit_ids must be 1-D; got shape {unit_ids.shape}")
+        if unit_ids.dtype == object:
+            unit_ids = unit_ids.astype(str)
+        _check_unique(unit_ids)
+    n = units.size
+    integer = np.issubdtype(units.dtype, np.integer)
+    if integer and n:
+        if n >= _NUMBA_MIN_SPIKES:
+            from cortexkit._kernels import label_range
+
+            lo, hi = (int(v) for v in label_range(units))
+        else:
+            lo, hi = int(units.min()), int(units.max())
+        if unit_ids is not None:
+            if unit_ids.size and not np.issubdtype(unit_ids.dtype, np.integer):
+                raise ValidationError(
+                    f"unit_ids must be integers when the event labels are integers; got "
+                    f"dtype {unit_ids.dtype} (e.g. {unit_ids[:3].tolist()})"
+                )
+            if unit_ids.size:
+                lo, hi = min(lo, int(unit_ids.min())), max(hi, int(unit_ids.max()))
+        size = hi - lo + 1
+        if size <= 4 * n + _DENSE_LABEL_SLACK:
+            if n >= _NUMBA_MIN_SPIKES:
+                from cortexkit._kernels import label_counts
+
+                raw = label_counts(units, lo, size)
+            else:
+                raw = np.bincount((units.astype(np.int64) - lo), minlength=size)
+            if unit_ids is None:
+                unit_ids = np.flatnonzero(raw) + lo
+            ids64 = unit_ids.astype(np.int64) - lo
+            lut = np.full(size, -1, dtype=np.int64)
+            lut[ids64] = np.arange(ids64.size)
+            counts = raw[ids64]
+            n_missing = n - int(counts.sum())
+            if n_missing:
+                example = int(np.flatnonzero((raw > 0) & (lut < 0))[0]) + lo
+                _raise_missing(n_missing, example)
+            return _Labels(units, lut, lo, counts, unit_ids)
+    uniq, codes = np.unique(units, return_inverse=True)
+    codes = codes.ravel()
+    if unit_ids is None:
+        unit_ids = uniq
+    pos = {u: i for i, u in enumerate(unit_ids.tolist())}
+    lut = np.array([pos.get(u, -1) for u in uniq.tolist()], dtype=np.int64)
+    per_code = np.bincount(codes, minlength=uniq.size)
+    counts = np.zeros(unit_ids.size, dtype=np.int64)
+    counts[lut[lut >= 0]] = per_code[lut >= 0]
+    if (lut < 0).any():
+        miss = np.flatnonzero(lut < 0)
+        _raise_missing(int(per_code[miss].sum()), uniq[miss[0]].item())
+    return _Labels(codes, lut, 0, counts, unit_ids)
+
+
+def _raise_missing(n_missing: int, example: Any) -> None:
+    raise ValidationError(
+        f"{n_missing} events have unit labels not in unit_ids (e.g. {example!r}); "
+        "add them to unit_ids or drop those events"
+    )
+
+
+def _group_numpy(times: np.ndarray, enc: _Labels, offsets: np.ndarray):
+    """NumPy reference of :func:`cortexkit._kernels.group_scan`: stable argsort + scan."""
+    codes = enc.lut[enc.labels.astype(np.int64) - enc.lo]
+    order = np.argsort(codes, kind="stable")
+    out = times[order].astype(np.float64)
+    return out, _scan_numpy(out, offsets)
+
+
+def _group(times: np.ndarray, enc: _Labels, offsets: np.ndarray):
+    """Counting sort of ``times`` into unit groups, with the checks of :func:`_scan`."""
+    if times.size < _NUMBA_MIN_SPIKES:
+        return _group_numpy(times, enc, offsets)
+    from cortexkit._kernels import group_scan
+
+    n_units = offsets.size - 1
+    out = np.empty(times.size, dtype=np.float64)
+    unsorted = np.zeros(n_units, dtype=np.bool_)
+    dup = np.zeros(n_units, dtype=np.int64)
+    n_bad, first, tmin, tmax, all_int = group_scan(times, enc.labels, enc.lut, enc.lo,
+                                                   offsets, out, unsorted, dup)
+    first_unit = int(enc.lut[int(enc.labels[first]) - enc.lo]) if n_bad else -1
+    return out, _Scan(int(n_bad), first_unit, float(tmin), float(tmax), bool(all_int),
+                      unsorted, dup)
+
+
+def _user_stacklevel() -> int:
+    """Stack level of the first frame outside cortexkit (so warnings point at user code)."""
+    pkg = os.path.dirname(__file__)
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(pkg):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def _check_unique(unit_ids: np.ndarray) -> None:
+    vals, cnt = np.unique(unit_ids, return_counts=True)
+    if vals.size != unit_ids.size:
+        raise ValidationError(
+            f"unit_ids must be unique; repeated: {vals[cnt > 1][:5].tolist()}"
+        )
 
 
 class SpikeTrains:
@@ -74,6 +243,19 @@ class SpikeTrains:
     allow_negative : bool, default False
         Accept negative spike times (e.g. times relative to a stimulus).
 
+    Raises
+    ------
+    ValidationError
+        Non-finite times, times outside ``[t_start, t_stop]``, unsorted times with
+        ``sort=False``, negative times without ``allow_negative``, repeated unit ids.
+
+    Warns
+    -----
+    CortexkitWarning
+        Times were sorted; duplicate times within a unit (counted in
+        :attr:`n_duplicates`); times that look like sample indices; units with a
+        median ISI above 60 s.
+
     Examples
     --------
     >>> import cortexkit as ck
@@ -99,7 +281,7 @@ class SpikeTrains:
         sort: bool = True,
         allow_negative: bool = False,
     ) -> None:
-        times = _as_float_array(times, "times")
+        times = np.array(_as_numeric_1d(times, "times"), dtype=np.float64)  # private copy
         offsets = np.asarray(offsets)
         if offsets.ndim != 1 or offsets.size < 1 or not np.issubdtype(offsets.dtype, np.integer):
             raise ValidationError(
@@ -112,6 +294,12 @@ class SpikeTrains:
                 "offsets must start at 0, never decrease and end at len(times) "
                 f"(= {times.size}); got offsets[0]={offsets[0]}, offsets[-1]={offsets[-1]}"
             )
+        self._setup(times, offsets, unit_ids, t_start, t_stop, unit_info, sort,
+                    allow_negative, _scan(times, offsets))
+
+    def _setup(self, times, offsets, unit_ids, t_start, t_stop, unit_info, sort,
+               allow_negative, scan: _Scan) -> None:
+        """Validate and store; ``times`` is a private float64 array, ``scan`` its checks."""
         n_units = offsets.size - 1
         if unit_ids is None:
             unit_ids = np.arange(n_units)
@@ -122,35 +310,38 @@ class SpikeTrains:
             )
         if unit_ids.dtype == object:
             unit_ids = unit_ids.astype(str)
-        if np.unique(unit_ids).size != n_units:
-            vals, cnt = np.unique(unit_ids, return_counts=True)
+        _check_unique(unit_ids)
+        if scan.n_nonfinite:
             raise ValidationError(
-                f"unit_ids must be unique; repeated: {vals[cnt > 1][:5].tolist()}"
+                f"{scan.n_nonfinite} spike times are not finite (NaN or inf), first in unit "
+                f"{unit_ids[scan.first_nonfinite_unit].item()!r}; remove them before "
+                "building SpikeTrains"
             )
-
-        bad = ~np.isfinite(times)
-        if bad.any():
-            first = int(np.flatnonzero(bad)[0])
-            u = int(np.searchsorted(offsets, first, side="right") - 1)
-            raise ValidationError(
-                f"{int(bad.sum())} spike times are not finite (NaN or inf), first in unit "
-                f"{unit_ids[u].item()!r}; remove them before building SpikeTrains"
-            )
-
-        times, n_unsorted = _sort_within_units(times, offsets, unit_ids, sort)
-
-        t_start, t_stop = _resolve_interval(times, t_start, t_stop, allow_negative)
-        if times.size:
-            lo, hi = times.min(), times.max()
-            if lo < t_start or hi > t_stop:
-                which = int(np.argmin(times)) if lo < t_start else int(np.argmax(times))
-                u = int(np.searchsorted(offsets, which, side="right") - 1)
+        unsorted = np.flatnonzero(scan.unsorted)
+        dup = scan.dup
+        if unsorted.size:
+            if not sort:
                 raise ValidationError(
-                    f"spike time {float(times[which])!r} s of unit {unit_ids[u].item()!r} lies outside "
-                    f"[t_start, t_stop] = [{t_start}, {t_stop}] s; widen the interval or "
-                    "drop those spikes (st.restrict)"
+                    f"spike times of {unsorted.size} unit(s) are not sorted (first: unit "
+                    f"{unit_ids[unsorted[0]].item()!r}); sort them or pass sort=True"
                 )
+            dup = dup.copy()
+            for u in unsorted:  # only the unsorted units: usually none or a few
+                seg = times[offsets[u]:offsets[u + 1]]
+                seg.sort(kind="stable")
+                dup[u] = int(np.count_nonzero(np.diff(seg) == 0))
 
+        t_start, t_stop = _resolve_interval(scan.tmin, scan.tmax, times.size, t_start,
+                                            t_stop, allow_negative)
+        if times.size and (scan.tmin < t_start or scan.tmax > t_stop):
+            low = scan.tmin < t_start
+            which = int(np.argmin(times)) if low else int(np.argmax(times))
+            u = int(np.searchsorted(offsets, which, side="right") - 1)
+            raise ValidationError(
+                f"spike time {float(times[which])!r} s of unit {unit_ids[u].item()!r} lies "
+                f"outside [t_start, t_stop] = [{t_start}, {t_stop}] s; widen the interval or "
+                "drop those spikes (st.restrict)"
+            )
         if unit_info is not None:
             import pandas as pd
 
@@ -163,30 +354,37 @@ class SpikeTrains:
         self._times = times
         self._offsets = offsets
         self._unit_ids = unit_ids
-        self._t_start = float(t_start)
-        self._t_stop = float(t_stop)
+        self._t_start = t_start
+        self._t_stop = t_stop
         self._unit_info = unit_info
-        self._times.flags.writeable = False
-        self._offsets.flags.writeable = False
-        self._unit_ids.flags.writeable = False
-
-        dup = _within_unit_diff(times, offsets) == 0
         self._n_duplicates = int(dup.sum())
-        if n_unsorted:
+        for a in (self._times, self._offsets, self._unit_ids):
+            a.flags.writeable = False
+
+        level = _user_stacklevel()
+        if unsorted.size:
             warnings.warn(
-                f"spike times of {n_unsorted} unit(s) were not sorted; they were sorted "
+                f"spike times of {unsorted.size} unit(s) were not sorted; they were sorted "
                 "(pass sort=False to refuse unsorted input instead)",
-                CortexkitWarning,
-                stacklevel=3,
+                CortexkitWarning, stacklevel=level,
             )
         if self._n_duplicates:
+            first = int(np.flatnonzero(dup)[0])
             warnings.warn(
-                f"{self._n_duplicates} duplicate spike time(s) within units (zero ISIs), "
-                "common in Kilosort output; they are kept and counted in st.n_duplicates",
-                CortexkitWarning,
-                stacklevel=3,
+                f"{self._n_duplicates} duplicate spike time(s) within units (zero ISIs, "
+                f"first in unit {unit_ids[first].item()!r}), common in Kilosort output; they "
+                "are kept and counted in st.n_duplicates",
+                CortexkitWarning, stacklevel=level,
             )
-        self._warn_implausible()
+        if scan.all_integer and times.size >= 10 and scan.tmax > 1000.0:
+            warnings.warn(
+                f"spike times are whole numbers up to {scan.tmax:.0f}: they look like "
+                "sample indices, not seconds; divide by the sampling rate "
+                "(load_spikes(..., sample_rate=...))",
+                CortexkitWarning, stacklevel=level,
+            )
+        else:
+            self._warn_slow_units(level)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -204,8 +402,12 @@ class SpikeTrains:
         ----------
         trains : iterable of array_like
             One array of spike times (seconds) per unit; empty arrays are allowed.
-        unit_ids, t_start, t_stop, **kwargs
-            As in :class:`SpikeTrains`.
+        unit_ids : array_like, optional
+            Identifier of each unit (default ``0 .. n_units - 1``).
+        t_start, t_stop : float, optional
+            Recording interval (s); default 0 and the last spike.
+        **kwargs
+            ``unit_info``, ``sort``, ``allow_negative`` as in :class:`SpikeTrains`.
 
         Returns
         -------
@@ -219,6 +421,11 @@ class SpikeTrains:
         >>> st.counts.tolist()
         [2, 0]
         """
+        if isinstance(trains, np.ndarray) and trains.dtype != object:
+            raise ValidationError(
+                f"trains must be a list or object array of per-unit arrays; got a numeric "
+                f"array of shape {trains.shape} (for (time, unit) pairs use from_events)"
+            )
         arrays = []
         for i, tr in enumerate(trains):
             a = np.asarray(tr)
@@ -227,22 +434,30 @@ class SpikeTrains:
                     a = a.astype(np.float64)
                 except (TypeError, ValueError) as exc:
                     raise ValidationError(
-                        f"unit {i}: spike times must be numbers; got {a[:3]!r}"
+                        f"unit {i}: spike times must be numbers; got {a.ravel()[:3]!r}"
                     ) from exc
-            a = np.ravel(a) if a.ndim == 2 and 1 in a.shape else a
+            if a.ndim == 2 and 1 in a.shape:
+                a = a.ravel()
+            elif a.ndim == 0:
+                a = a.reshape(1)
             if a.ndim != 1:
                 raise ValidationError(
                     f"unit {i}: spike times must be a 1-D array; got shape {a.shape}"
                 )
-            if a.size and not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
+            if a.size and (a.dtype.kind not in "iuf"):
                 raise ValidationError(f"unit {i}: spike times must be numbers, got {a.dtype}")
             arrays.append(a)
         counts = np.fromiter((a.size for a in arrays), dtype=np.int64, count=len(arrays))
         offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
-        times = (np.concatenate(arrays).astype(np.float64, copy=False) if arrays
-                 else np.empty(0))
-        return cls(times, offsets, unit_ids, t_start, t_stop, **kwargs)
+        times = (np.concatenate(arrays, dtype=np.float64) if arrays
+                 else np.empty(0, dtype=np.float64))
+        obj = cls.__new__(cls)
+        obj._setup(times, offsets, unit_ids, t_start, t_stop, kwargs.pop("unit_info", None),
+                   kwargs.pop("sort", True), kwargs.pop("allow_negative", False),
+                   _scan(times, offsets))
+        _no_extra(kwargs)
+        return obj
 
     @classmethod
     def from_events(
@@ -256,20 +471,24 @@ class SpikeTrains:
     ) -> SpikeTrains:
         """Build from (time, unit label) event pairs in any order (ALF / Kilosort layout).
 
-        Grouping by unit is a stable counting sort (linear in the number of spikes);
-        times are then sorted within a unit only where they are not already.
+        Grouping by unit is a stable counting sort (linear in the number of spikes,
+        one pass that also runs every check); times are then sorted within a unit only
+        where they are not already.  Time-sorted input, the usual case, warns about
+        nothing.
 
         Parameters
         ----------
         times : array_like of float
-            Spike times in seconds, one per event.
+            Spike times in seconds, one per event (not modified, not copied first).
         units : array_like
             Unit label of each event (integers or strings).
         unit_ids : array_like, optional
             The units to keep, in this order; units without spikes are allowed.
             Default: the labels that occur, sorted.
-        t_start, t_stop, **kwargs
-            As in :class:`SpikeTrains`.
+        t_start, t_stop : float, optional
+            Recording interval (s); default 0 and the last spike.
+        **kwargs
+            ``unit_info``, ``sort``, ``allow_negative`` as in :class:`SpikeTrains`.
 
         Returns
         -------
@@ -282,7 +501,7 @@ class SpikeTrains:
         >>> st.unit_ids.tolist(), st.counts.tolist()
         ([3, 7], [1, 3])
         """
-        times = _as_float_array(times, "times")
+        times = _as_numeric_1d(times, "times")
         units = np.asarray(units)
         if units.ndim == 2 and 1 in units.shape:
             units = units.ravel()
@@ -290,10 +509,18 @@ class SpikeTrains:
             raise ValidationError(
                 f"times and units must have the same length; got {times.shape} and {units.shape}"
             )
-        codes, unit_ids = _encode_labels(units, unit_ids)
-        grouped, offsets = _group_by_code(times, codes, unit_ids.size)
-        return cls(grouped, offsets, unit_ids, t_start, t_stop, **kwargs)
-
+        if units.dtype.kind == "f" and units.size and np.all(units == np.floor(units)):
+            units = units.astype(np.int64)  # integral float labels (e.g. from MATLAB)
+        enc = _encode_labels(units, unit_ids)
+        offsets = np.zeros(enc.counts.size + 1, dtype=np.int64)
+        np.cumsum(enc.counts, out=offsets[1:])
+        grouped, scan = _group(times, enc, offsets)
+        obj = cls.__new__(cls)
+        obj._setup(grouped, offsets, enc.unit_ids, t_start, t_stop,
+                   kwargs.pop("unit_info", None), kwargs.pop("sort", True),
+                   kwargs.pop("allow_negative", False), scan)
+        _no_extra(kwargs)
+        return obj
     # ------------------------------------------------------------------ attributes
     @property
     def times(self) -> np.ndarray:
@@ -381,13 +608,14 @@ class SpikeTrains:
     def __len__(self) -> int:
         return self.n_units
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[np.ndarray]:
         for i in range(self.n_units):
             yield self.train(i)
 
     def __repr__(self) -> str:
         return (f"SpikeTrains(n_units={self.n_units}, n_spikes={self.n_spikes}, "
                 f"t_start={self.t_start:g}, t_stop={self.t_stop:g})")
+
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SpikeTrains):
@@ -399,18 +627,48 @@ class SpikeTrains:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def position(self, unit_id: Any) -> int:
-        """Position of the unit with id ``unit_id``."""
-        hit = np.flatnonzero(self._unit_ids == np.asarray(unit_id, dtype=self._unit_ids.dtype))
-        if hit.size == 0:
+    def positions(self, units: Any) -> np.ndarray:
+        """Positions of the units with the given ids (vectorized lookup).
+
+        Raises :class:`~cortexkit.errors.ValidationError` naming the ids not found.
+        """
+        ids = np.atleast_1d(np.asarray(units))
+        if ids.ndim != 1:
+            raise ValidationError(f"units must be a unit id or a 1-D list of ids; got {units!r}")
+        order = np.argsort(self._unit_ids, kind="stable")
+        sorted_ids = self._unit_ids[order]
+        try:
+            pos = np.searchsorted(sorted_ids, ids)
+        except (TypeError, ValueError, np.exceptions.DTypePromotionError) as exc:
             raise ValidationError(
-                f"unit id {unit_id!r} not found; available ids include "
+                f"unit ids {ids[:5].tolist()} do not match the type of st.unit_ids "
+                f"({self._unit_ids.dtype}); e.g. {self._unit_ids[:5].tolist()}"
+            ) from exc
+        pos = np.minimum(pos, max(sorted_ids.size - 1, 0))
+        found = sorted_ids.size > 0 and sorted_ids[pos] == ids
+        found = np.broadcast_to(found, ids.shape)
+        if not found.all():
+            raise ValidationError(
+                f"unit id(s) {ids[~found][:5].tolist()} not found; available ids include "
                 f"{self._unit_ids[:10].tolist()}"
             )
-        return int(hit[0])
+        return order[pos].astype(np.int64)
+
+    def position(self, unit_id: Any) -> int:
+        """Position of the unit with id ``unit_id``."""
+        return int(self.positions([unit_id])[0])
 
     def select(self, units: Any) -> SpikeTrains:
         """A new SpikeTrains with the units of the given ids, in the given order.
+
+        Parameters
+        ----------
+        units : unit id or sequence of unit ids
+
+        Returns
+        -------
+        SpikeTrains
+            Same recording interval; ``unit_info`` rows follow the selection.
 
         Examples
         --------
@@ -419,9 +677,7 @@ class SpikeTrains:
         >>> st.select([6]).counts.tolist()
         [1]
         """
-        ids = np.atleast_1d(np.asarray(units))
-        pos = np.array([self.position(u) for u in ids], dtype=np.int64)
-        return self._take(pos)
+        return self._take(self.positions(units))
 
     def _take(self, pos: np.ndarray) -> SpikeTrains:
         starts = self._offsets[pos]
@@ -435,6 +691,16 @@ class SpikeTrains:
 
     def restrict(self, t0: float, t1: float) -> SpikeTrains:
         """Keep spikes with ``t0 <= t < t1``; the result spans ``[t0, t1]``.
+
+        Parameters
+        ----------
+        t0, t1 : float
+            Interval in seconds, ``t0 < t1``.
+
+        Returns
+        -------
+        SpikeTrains
+            All units (also those left without spikes), ``t_start=t0``, ``t_stop=t1``.
 
         Examples
         --------
@@ -462,83 +728,208 @@ class SpikeTrains:
         obj._t_start = float(t_start)
         obj._t_stop = float(t_stop)
         obj._unit_info = None if unit_info is None else unit_info.reset_index(drop=True)
-        obj._n_duplicates = int((_within_unit_diff(obj._times, obj._offsets) == 0).sum())
+        obj._n_duplicates = int(np.count_nonzero(
+            np.diff(obj._times)[_within_unit_mask(obj._offsets)] == 0))
         for a in (obj._times, obj._offsets, obj._unit_ids):
             a.flags.writeable = False
         return obj
 
     # ------------------------------------------------------------------ conversion
     def to_list(self) -> list[np.ndarray]:
-        """Per-unit arrays of spike times (copies)."""
+        """Per-unit arrays of spike times (copies).
+
+        Returns
+        -------
+        list of numpy.ndarray
+            ``n_units`` float64 arrays (seconds).
+
+        Examples
+        --------
+        >>> import cortexkit as ck
+        >>> ck.SpikeTrains.from_list([[0.1], [0.2, 0.3]]).to_list()[1].tolist()
+        [0.2, 0.3]
+        """
         return [a.copy() for a in np.split(self._times, self._offsets[1:-1])]
 
     def to_dataframe(self) -> pd.DataFrame:
-        """Long table with columns ``unit`` (unit id) and ``time`` (s)."""
+        """Long table with columns ``unit`` (unit id) and ``time`` (s), grouped by unit.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Examples
+        --------
+        >>> import cortexkit as ck
+        >>> ck.SpikeTrains.from_events([0.1, 0.2], [4, 2]).to_dataframe()["unit"].tolist()
+        [2, 4]
+        """
         import pandas as pd
 
         return pd.DataFrame({"unit": np.repeat(self._unit_ids, self.counts),
                              "time": self._times.copy()})
 
     def to_neo(self) -> list:
-        """A list of ``neo.SpikeTrain`` (one per unit, times in s, name = unit id)."""
+        """A list of ``neo.SpikeTrain``, one per unit (seconds).
+
+        Each train has ``name=str(unit_id)`` and the unit id in
+        ``annotations["unit_id"]``; :meth:`from_neo` restores the ids from there.
+
+        Returns
+        -------
+        list of neo.SpikeTrain
+
+        Examples
+        --------
+        >>> import cortexkit as ck
+        >>> st = ck.SpikeTrains.from_list([[0.1, 0.5]], t_stop=1.0)
+        >>> st.to_neo()[0].t_stop.item()                  # doctest: +SKIP
+        1.0
+        """
         from cortexkit._optional import optional_import
 
         neo = optional_import("neo")
         pq = optional_import("quantities")
-        return [neo.SpikeTrain(tr * pq.s, t_start=self._t_start * pq.s,
-                               t_stop=self._t_stop * pq.s, name=str(uid))
-                for tr, uid in zip(self.to_list(), self._unit_ids, strict=True)]
+        return [neo.SpikeTrain(tr, units=pq.s, t_start=self._t_start, t_stop=self._t_stop,
+                               name=str(uid), unit_id=uid)
+                for tr, uid in zip(self.to_list(), self._unit_ids.tolist(), strict=True)]
 
     @classmethod
     def from_neo(cls, trains: Sequence[Any], unit_ids: Any = None, **kwargs: Any) -> SpikeTrains:
-        """Build from a list of ``neo.SpikeTrain`` (times converted to seconds)."""
+        """Build from a list of ``neo.SpikeTrain`` (times converted to seconds).
+
+        Parameters
+        ----------
+        trains : sequence of neo.SpikeTrain
+        unit_ids : array_like, optional
+            Default: ``annotations["unit_id"]`` of every train when all have one, else
+            their names when all are set and distinct, else positions.
+        **kwargs
+            ``t_start`` / ``t_stop`` (default: the trains' extreme ``t_start`` /
+            ``t_stop``) and the options of :class:`SpikeTrains`.
+
+        Returns
+        -------
+        SpikeTrains
+
+        Examples
+        --------
+        >>> import neo, cortexkit as ck                    # doctest: +SKIP
+        >>> tr = neo.SpikeTrain([0.1, 0.2], units="s", t_stop=1.0)  # doctest: +SKIP
+        >>> ck.SpikeTrains.from_neo([tr]).counts.tolist()   # doctest: +SKIP
+        [2]
+        """
+        trains = list(trains)
         if len(trains) == 0:
             raise ValidationError("from_neo needs at least one neo.SpikeTrain")
-        arrays = [np.asarray(tr.rescale("s").magnitude, dtype=np.float64) for tr in trains]
-        t_start = kwargs.pop("t_start", min(float(tr.t_start.rescale("s").magnitude)
-                                            for tr in trains))
-        t_stop = kwargs.pop("t_stop", max(float(tr.t_stop.rescale("s").magnitude)
-                                          for tr in trains))
+        try:
+            arrays = [np.asarray(tr.rescale("s").magnitude, dtype=np.float64) for tr in trains]
+            starts = [float(tr.t_start.rescale("s").magnitude) for tr in trains]
+            stops = [float(tr.t_stop.rescale("s").magnitude) for tr in trains]
+        except (AttributeError, ValueError) as exc:
+            raise ValidationError(
+                "from_neo needs neo.SpikeTrain objects with time units; got "
+                f"{type(trains[0]).__name__}"
+            ) from exc
+        t_start = kwargs.pop("t_start", min(starts))
+        t_stop = kwargs.pop("t_stop", max(stops))
         if unit_ids is None:
+            ann = [getattr(tr, "annotations", {}).get("unit_id") for tr in trains]
             names = [tr.name for tr in trains]
-            unit_ids = names if all(n is not None for n in names) and len(set(names)) == len(
-                names) else None
+            if all(a is not None for a in ann) and len(set(ann)) == len(ann):
+                unit_ids = np.asarray(ann)
+            elif all(n is not None for n in names) and len(set(names)) == len(names):
+                unit_ids = np.asarray(names)
+        kwargs.setdefault("allow_negative", t_start < 0)
         return cls.from_list(arrays, unit_ids=unit_ids, t_start=t_start, t_stop=t_stop,
-                             allow_negative=t_start < 0, **kwargs)
+                             **kwargs)
 
     def to_pynapple(self):
-        """A ``pynapple.TsGroup`` keyed by unit id (integer ids) or position."""
+        """A ``pynapple.TsGroup`` with time support ``[t_start, t_stop]``.
+
+        Keys are the unit ids when they are integers, else positions with the ids in
+        the ``unit_id`` metadata column; :attr:`unit_info` columns become metadata.
+
+        Returns
+        -------
+        pynapple.TsGroup
+
+        Examples
+        --------
+        >>> import cortexkit as ck
+        >>> st = ck.SpikeTrains.from_events([0.1, 0.2], [4, 2], t_stop=1.0)
+        >>> list(st.to_pynapple().keys())                 # doctest: +SKIP
+        [2, 4]
+        """
         from cortexkit._optional import optional_import
 
         nap = optional_import("pynapple")
-        keys = (self._unit_ids.tolist() if np.issubdtype(self._unit_ids.dtype, np.integer)
-                else list(range(self.n_units)))
+        import pandas as pd
+
+        integer = np.issubdtype(self._unit_ids.dtype, np.integer)
+        keys = self._unit_ids.tolist() if integer else list(range(self.n_units))
+        meta = (pd.DataFrame(index=keys) if self._unit_info is None
+                else self._unit_info.set_axis(keys))
+        if not integer:
+            meta = meta.assign(unit_id=self._unit_ids)
         support = nap.IntervalSet(start=self._t_start, end=self._t_stop)
-        return nap.TsGroup({k: nap.Ts(t=tr) for k, tr in zip(keys, self.to_list(), strict=True)},
-                           time_support=support)
+        group = {k: nap.Ts(t=tr, time_support=support)
+                 for k, tr in zip(keys, self.to_list(), strict=True)}
+        return nap.TsGroup(group, time_support=support,
+                           metadata=meta if meta.shape[1] else None)
 
     @classmethod
     def from_pynapple(cls, group: Any, **kwargs: Any) -> SpikeTrains:
-        """Build from a ``pynapple.TsGroup`` (its keys become unit ids)."""
-        keys = list(group.keys())
-        arrays = [np.asarray(group[k].index, dtype=np.float64) for k in keys]
-        support = group.time_support
+        """Build from a ``pynapple.TsGroup``.
+
+        Keys become unit ids (or the ``unit_id`` metadata column when present); other
+        metadata columns except the computed ``rate`` become :attr:`unit_info`; the
+        time support gives ``t_start`` / ``t_stop``.
+
+        Parameters
+        ----------
+        group : pynapple.TsGroup
+        **kwargs
+            ``t_start`` / ``t_stop`` and the options of :class:`SpikeTrains`.
+
+        Returns
+        -------
+        SpikeTrains
+
+        Examples
+        --------
+        >>> import numpy as np, pynapple as nap, cortexkit as ck        # doctest: +SKIP
+        >>> g = nap.TsGroup({1: nap.Ts(t=np.array([0.1, 0.4]))})        # doctest: +SKIP
+        >>> ck.SpikeTrains.from_pynapple(g).unit_ids.tolist()          # doctest: +SKIP
+        [1]
+        """
+        try:
+            keys = list(group.keys())
+            arrays = [np.asarray(group[k].index, dtype=np.float64) for k in keys]
+            support = group.time_support
+            meta = group.metadata if hasattr(group, "metadata") else None
+        except AttributeError as exc:
+            raise ValidationError(
+                f"from_pynapple needs a pynapple.TsGroup; got {type(group).__name__}"
+            ) from exc
         t_start = kwargs.pop("t_start", float(np.min(support.start)) if len(support) else None)
         t_stop = kwargs.pop("t_stop", float(np.max(support.end)) if len(support) else None)
-        return cls.from_list(arrays, unit_ids=np.asarray(keys), t_start=t_start, t_stop=t_stop,
-                             allow_negative=t_start is not None and t_start < 0, **kwargs)
+        unit_ids = np.asarray(keys)
+        info = None
+        if meta is not None:
+            meta = meta.drop(columns=[c for c in ("rate",) if c in meta.columns])
+            if "unit_id" in meta.columns:
+                unit_ids = meta["unit_id"].to_numpy()
+                meta = meta.drop(columns=["unit_id"])
+            if meta.shape[1]:
+                info = meta.reset_index(drop=True)
+        kwargs.setdefault("allow_negative", t_start is not None and t_start < 0)
+        kwargs.setdefault("unit_info", info)
+        return cls.from_list(arrays, unit_ids=unit_ids, t_start=t_start, t_stop=t_stop,
+                             **kwargs)
 
     # ------------------------------------------------------------------ checks
-    def _warn_implausible(self) -> None:
-        if looks_like_samples(self._times):
-            warnings.warn(
-                f"spike times are whole numbers up to {self._times.max():.0f}: they look like "
-                "sample indices, not seconds; divide by the sampling rate "
-                "(load_spikes(..., sample_rate=...))",
-                CortexkitWarning,
-                stacklevel=4,
-            )
-            return
+    def _warn_slow_units(self, level: int) -> None:
         # A median ISI above the limit needs at least half the ISIs above it, so the
         # span of the unit must exceed limit * n_isi / 2: screen cheaply, then check.
         counts = self.counts
@@ -552,22 +943,31 @@ class SpikeTrains:
         if slow:
             warnings.warn(
                 f"{len(slow)} unit(s) have a median ISI above {_MAX_PLAUSIBLE_MEDIAN_ISI:g} s "
-                f"(e.g. unit {self._unit_ids[slow[0]].item()!r}: {med[slow[0]]:.3g} s); check the "
-                "time unit (ms vs s) or the unit's quality",
+                f"(e.g. unit {self._unit_ids[slow[0]].item()!r}: {med[slow[0]]:.3g} s); check "
+                "the time unit (samples or ms instead of s?) or the unit's quality",
                 CortexkitWarning,
-                stacklevel=4,
+                stacklevel=level,
             )
 
+
 # ---------------------------------------------------------------------- helpers
-def _as_float_array(x: Any, name: str) -> np.ndarray:
+def _no_extra(kwargs: dict) -> None:
+    if kwargs:
+        raise ValidationError(
+            f"unexpected option(s) {sorted(kwargs)}; valid: unit_info, sort, allow_negative"
+        )
+
+
+def _as_numeric_1d(x: Any, name: str) -> np.ndarray:
+    """A 1-D numeric view of ``x`` (``(n, 1)`` columns are flattened); no copy if possible."""
     a = np.asarray(x)
     if a.ndim == 2 and 1 in a.shape:
         a = a.ravel()
     if a.ndim != 1:
         raise ValidationError(f"{name} must be a 1-D array; got shape {a.shape}")
-    if a.size and not (np.issubdtype(a.dtype, np.number)):
-        raise ValidationError(f"{name} must be numeric; got dtype {a.dtype}")
-    return np.array(a, dtype=np.float64)  # always a private copy: inputs are never modified
+    if a.size and a.dtype.kind not in "iuf":
+        raise ValidationError(f"{name} must be numeric (seconds); got dtype {a.dtype}")
+    return a
 
 
 def _within_unit_mask(offsets: np.ndarray) -> np.ndarray:
@@ -580,83 +980,29 @@ def _within_unit_mask(offsets: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _within_unit_diff(times: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    return np.diff(times)[_within_unit_mask(offsets)]
-
-
-def _sort_within_units(times, offsets, unit_ids, sort):
-    d = np.diff(times)
-    mask = _within_unit_mask(offsets)
-    bad = np.flatnonzero((d < 0) & mask)
-    if bad.size == 0:
-        return times, 0
-    units = np.unique(np.searchsorted(offsets, bad, side="right") - 1)
-    if not sort:
-        raise ValidationError(
-            f"spike times of {units.size} unit(s) are not sorted (first: unit "
-            f"{unit_ids[units[0]].item()!r}); sort them or pass sort=True"
-        )
-    for u in units:  # only the unsorted units: usually none or a few
-        seg = slice(offsets[u], offsets[u + 1])
-        times[seg] = np.sort(times[seg], kind="stable")
-    return times, int(units.size)
-
-
-def _resolve_interval(times, t_start, t_stop, allow_negative):
+def _resolve_interval(tmin, tmax, n, t_start, t_stop, allow_negative):
     if t_start is None:
-        if times.size and times.min() < 0:
+        if n and tmin < 0:
             if not allow_negative:
                 raise ValidationError(
-                    f"negative spike times (min {times.min():g} s); times must be seconds from "
+                    f"negative spike times (min {tmin:g} s); times must be seconds from "
                     "the recording start: shift them, or pass t_start=... or allow_negative=True"
                 )
-            t_start = float(times.min())
+            t_start = tmin
         else:
             t_start = 0.0
     if t_stop is None:
-        if times.size == 0:
+        if n == 0:
             raise ValidationError("no spikes and no t_stop: pass t_stop to give the duration")
-        t_stop = float(times.max())
-    t_start, t_stop = float(t_start), float(t_stop)
+        t_stop = tmax
+    try:
+        t_start, t_stop = float(t_start), float(t_stop)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(
+            f"t_start and t_stop must be numbers (seconds); got {t_start!r}, {t_stop!r}"
+        ) from exc
     if not (np.isfinite(t_start) and np.isfinite(t_stop)):
         raise ValidationError(f"t_start and t_stop must be finite; got {t_start}, {t_stop}")
     if t_stop < t_start:
         raise ValidationError(f"t_stop ({t_stop}) must not be before t_start ({t_start})")
     return t_start, t_stop
-
-
-def _encode_labels(units: np.ndarray, unit_ids: Any):
-    """Integer codes 0..n-1 for event labels, and the unit ids they index."""
-    integer = np.issubdtype(units.dtype, np.integer) or units.size == 0
-    if integer and units.size and units.min() >= 0 and units.max() < 50 * units.size + 1_000_000:
-        units = units.astype(np.int64, copy=False)
-        size = int(units.max()) + 1 if units.size else 0
-        if unit_ids is None:
-            present = np.bincount(units, minlength=size) > 0
-            unit_ids = np.flatnonzero(present)
-        unit_ids = np.asarray(unit_ids)
-        if not np.issubdtype(unit_ids.dtype, np.integer):
-            raise ValidationError("unit_ids must be integers when the event labels are integers")
-        size = max(size, int(unit_ids.max()) + 1 if unit_ids.size else 0)
-        lut = np.full(size, -1, dtype=np.int64)
-        if unit_ids.size and unit_ids.min() < 0:
-            raise ValidationError("unit_ids must be non-negative for non-negative labels")
-        lut[unit_ids] = np.arange(unit_ids.size)
-        codes = lut[units]
-    else:
-        uniq, inv = np.unique(units, return_inverse=True)
-        if unit_ids is None:
-            unit_ids = uniq
-        unit_ids = np.asarray(unit_ids)
-        pos = {u: i for i, u in enumerate(unit_ids.tolist())}
-        if len(pos) != unit_ids.size:
-            raise ValidationError("unit_ids must be unique")
-        lut = np.array([pos.get(u, -1) for u in uniq.tolist()], dtype=np.int64)
-        codes = lut[inv]
-    missing = codes < 0
-    if missing.any():
-        raise ValidationError(
-            f"{int(missing.sum())} events have unit labels not in unit_ids "
-            f"(e.g. {units[missing][0]!r}); add them to unit_ids or drop those events"
-        )
-    return codes, unit_ids
