@@ -1,0 +1,160 @@
+"""Per-unit ISI statistics: rate, mean/median ISI, CV, LV, CV2, refractory violations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cortexkit.errors import ValidationError
+from cortexkit.isi._intervals import Intervals, _flat, intervals
+
+__all__ = ["stats", "stats_numpy", "STATS_COLUMNS"]
+
+STATS_COLUMNS = ("unit", "n_spikes", "rate_hz", "mean_isi", "median_isi", "cv", "lv", "cv2",
+                 "refractory_count", "refractory_fraction")
+# Below this many spikes the NumPy path is used (no numba import or compile needed).
+_NUMBA_MIN_SPIKES = 200_000
+
+
+def stats(st: Any, refractory: float = 0.0015, *, engine: str = "auto") -> pd.DataFrame:
+    """ISI statistics of every unit, vectorized over units.
+
+    Parameters
+    ----------
+    st : SpikeTrains
+        The recording.
+    refractory : float, default 0.0015
+        Refractory limit in seconds: ISIs strictly below it count as violations.
+    engine : {"auto", "numba", "numpy"}, default "auto"
+        ``"numba"``: one compiled pass per unit over the spike times (fast on large data);
+        ``"numpy"``: flat-array reductions (``np.bincount``) and one grouped sort for the
+        median. ``"auto"`` picks numba for large recordings. Both give the same numbers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit with columns ``unit``, ``n_spikes``, ``rate_hz`` (spikes /
+        duration), ``mean_isi``, ``median_isi`` (s), ``cv`` (population std / mean, ddof=0,
+        as Elephant's ``cv``), ``lv`` (Shinomoto's local variation), ``cv2`` (Holt),
+        ``refractory_count`` (ISIs < ``refractory``) and ``refractory_fraction`` (of the
+        unit's ISIs).
+
+    Notes
+    -----
+    Statistics a unit has too few ISIs for are NaN: mean/median need 1 ISI (2 spikes),
+    cv, lv and cv2 need 2 ISIs (3 spikes); ``refractory_fraction`` is NaN without ISIs.
+    Units with 0, 1 or 2 spikes get such rows, never an error.
+
+    Zero ISIs (duplicate spike times, common in Kilosort output) enter every statistic
+    as they are. LV and CV2 average ``(I[i+1] - I[i]) / (I[i] + I[i+1])`` over pairs of
+    consecutive ISIs; a pair of two zero ISIs (a spike time present three times) makes
+    this 0/0. Elephant returns NaN for the whole unit then; cortexkit leaves such pairs
+    out of the average (they carry no information on local variability), so the value
+    equals Elephant's wherever Elephant's is finite. A unit whose ISIs are all zero gets
+    NaN cv/lv/cv2.
+
+    Examples
+    --------
+    >>> import cortexkit as ck
+    >>> st = ck.SpikeTrains.from_list([[0.0, 0.1, 0.3, 0.4], [0.5]], t_stop=1.0)
+    >>> df = ck.isi.stats(st)
+    >>> df[["unit", "n_spikes", "mean_isi", "cv2"]].round(4).to_dict("list")
+    {'unit': [0, 1], 'n_spikes': [4, 1], 'mean_isi': [0.1333, nan], 'cv2': [0.6667, nan]}
+    """
+    refractory = _check_refractory(refractory)
+    if engine not in ("auto", "numba", "numpy"):
+        raise ValidationError(f"engine must be 'auto', 'numba' or 'numpy'; got {engine!r}")
+    times, offsets = _flat(st)
+    if engine == "auto":
+        engine = "numba" if times.size >= _NUMBA_MIN_SPIKES else "numpy"
+    if engine == "numba":
+        from cortexkit.isi._kernels import unit_stats
+
+        arr = unit_stats(times, offsets, refractory)
+        cols = {k: arr[:, i] for i, k in enumerate(
+            ("mean_isi", "median_isi", "cv", "lv", "cv2", "refractory_count", "n_isi"))}
+    else:
+        cols = _columns_numpy(intervals(st), refractory)
+    return _frame(st, cols)
+
+
+def stats_numpy(st: Any, refractory: float = 0.0015) -> pd.DataFrame:
+    """NumPy reference of :func:`stats` (same output; used for parity tests)."""
+    return stats(st, refractory, engine="numpy")
+
+
+def _check_refractory(refractory: Any) -> float:
+    try:
+        r = float(refractory)
+    except (TypeError, ValueError):
+        r = float("nan")
+    if not np.isfinite(r) or r < 0:
+        raise ValidationError(
+            f"refractory must be a finite number of seconds >= 0 (e.g. 0.0015); got {refractory!r}"
+        )
+    return r
+
+
+def _columns_numpy(iv: Intervals, refractory: float) -> dict[str, np.ndarray]:
+    x = iv.values
+    n_units = iv.n_units
+    m = iv.counts.astype(np.float64)
+    uidx = iv.unit_index
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = np.bincount(uidx, weights=x, minlength=n_units)
+        mean = np.where(m >= 1, total / m, np.nan)
+        dev2 = (x - mean[uidx]) ** 2
+        var = np.bincount(uidx, weights=dev2, minlength=n_units) / m
+        cv = np.where((m >= 2) & (mean > 0), np.sqrt(var) / mean, np.nan)
+
+        # consecutive ISI pairs within a unit: drop the pair that straddles a boundary
+        pair_ok = np.ones(max(x.size - 1, 0), dtype=bool)
+        last = iv.offsets[1:-1] - 1
+        pair_ok[last[(last >= 0) & (last < x.size - 1)]] = False
+        tot = x[:-1] + x[1:]
+        pair_ok &= tot > 0
+        r = np.diff(x)[pair_ok] / tot[pair_ok]
+        puidx = uidx[:-1][pair_ok]
+        npair = np.bincount(puidx, minlength=n_units).astype(np.float64)
+        lv = 3.0 * np.bincount(puidx, weights=r * r, minlength=n_units) / npair
+        cv2 = 2.0 * np.bincount(puidx, weights=np.abs(r), minlength=n_units) / npair
+    lv[(m < 2) | (npair == 0)] = np.nan
+    cv2[(m < 2) | (npair == 0)] = np.nan
+    refr = np.bincount(uidx[x < refractory], minlength=n_units).astype(np.float64)
+    return {"mean_isi": mean, "median_isi": grouped_median(x, iv.offsets), "cv": cv, "lv": lv,
+            "cv2": cv2, "refractory_count": refr, "n_isi": m}
+
+
+def grouped_median(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Median of every ``offsets`` segment (NaN for empty ones) with one lexsort."""
+    n_units = offsets.size - 1
+    counts = np.diff(offsets)
+    uidx = np.repeat(np.arange(n_units), counts)
+    s = values[np.lexsort((values, uidx))]
+    out = np.full(n_units, np.nan)
+    has = counts > 0
+    lo = offsets[:-1][has] + (counts[has] - 1) // 2
+    hi = offsets[:-1][has] + counts[has] // 2
+    out[has] = 0.5 * (s[lo] + s[hi])
+    return out
+
+
+def _frame(st: Any, cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    counts = np.asarray(st.counts, dtype=np.int64)
+    m = cols["n_isi"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(m > 0, cols["refractory_count"] / m, np.nan)
+    return pd.DataFrame({
+        "unit": np.asarray(st.unit_ids),
+        "n_spikes": counts,
+        "rate_hz": np.asarray(st.rates, dtype=np.float64),
+        "mean_isi": cols["mean_isi"],
+        "median_isi": cols["median_isi"],
+        "cv": cols["cv"],
+        "lv": cols["lv"],
+        "cv2": cols["cv2"],
+        "refractory_count": cols["refractory_count"].astype(np.int64),
+        "refractory_fraction": frac,
+    })
