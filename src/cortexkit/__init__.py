@@ -18,12 +18,12 @@ from cortexkit import errors
 from cortexkit._version import __version__
 from cortexkit.errors import CortexkitError, DataFormatError, ValidationError
 from cortexkit.spikes import SpikeTrains
+from cortexkit.summary import describe, interval_fraction
 
 _SUBMODULES = {
     "io", "isi", "information", "lif", "causality", "encoding", "rsa", "plot", "batch",
-    "datasets", "report", "explorer",
+    "datasets", "report", "explorer", "summary",
 }
-_LAZY_FUNCTIONS = {"describe": "cortexkit.describe", "interval_fraction": "cortexkit.describe"}
 
 __all__ = ["SpikeTrains", "CortexkitError", "DataFormatError", "ValidationError", "errors",
            "describe", "interval_fraction", "__version__", *sorted(_SUBMODULES)]
@@ -32,8 +32,6 @@ __all__ = ["SpikeTrains", "CortexkitError", "DataFormatError", "ValidationError"
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
         return importlib.import_module(f"cortexkit.{name}")
-    if name in _LAZY_FUNCTIONS:
-        return getattr(importlib.import_module(_LAZY_FUNCTIONS[name]), name)
     raise AttributeError(f"module 'cortexkit' has no attribute {name!r}")
 
 
