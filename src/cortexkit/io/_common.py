@@ -1,0 +1,50 @@
+"""Helpers shared by the spike-format readers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from cortexkit.errors import DataFormatError, ValidationError
+
+
+def check_sample_rate(sample_rate: Any) -> float | None:
+    """``sample_rate`` as a positive float (Hz), or None."""
+    if sample_rate is None:
+        return None
+    try:
+        rate = float(sample_rate)
+    except (TypeError, ValueError):
+        rate = float("nan")
+    if not np.isfinite(rate) or rate <= 0:
+        raise ValidationError(
+            f"sample_rate must be a positive number of Hz (e.g. 30000); got {sample_rate!r}"
+        )
+    return rate
+
+
+def to_seconds(times: np.ndarray, sample_rate: float | None, source: str) -> np.ndarray:
+    """Spike times in seconds: divide by ``sample_rate`` when given.
+
+    Integer times without a sample rate are refused: they are almost always sample
+    indices, and guessing the rate would silently scale every result.
+    """
+    times = np.asarray(times)
+    if times.size and times.dtype.kind not in "iuf":
+        raise DataFormatError(f"{source}: spike times must be numbers; got dtype {times.dtype}")
+    if sample_rate is not None:
+        return times / sample_rate
+    if times.dtype.kind in "iu" and times.size:
+        raise DataFormatError(
+            f"{source}: spike times are integers (up to {int(times.max())}), i.e. sample "
+            "indices, not seconds; pass sample_rate=<Hz> (e.g. sample_rate=30000) to convert"
+        )
+    return times
+
+
+def spike_kwargs(options: dict[str, Any]) -> dict[str, Any]:
+    """The SpikeTrains options among ``options`` (loaders refuse unsorted files by default)."""
+    kw = {k: options[k] for k in ("t_start", "t_stop", "allow_negative") if k in options}
+    kw["sort"] = bool(options.get("sort", False))
+    return kw

@@ -1,0 +1,133 @@
+"""Kilosort / phy folders: ``spike_times.npy`` (samples) + ``spike_clusters.npy``.
+
+``spike_templates.npy`` stands in when there is no ``spike_clusters.npy`` (uncurated
+Kilosort output).  The sampling rate comes from ``params.py``, which is *parsed* with
+:mod:`ast` (only literal assignments are read; nothing in it is executed or imported),
+or from the ``sample_rate=`` option.  Quality labels come from ``cluster_group.tsv``
+(phy curation), else ``cluster_KSLabel.tsv`` / ``cluster_info.tsv``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cortexkit.errors import DataFormatError
+from cortexkit.io._common import spike_kwargs
+from cortexkit.io._safe_pickle import read_npy_file
+from cortexkit.spikes import SpikeTrains
+
+_LABEL_FILES = (("cluster_group.tsv", "group"), ("cluster_KSLabel.tsv", "KSLabel"),
+                ("cluster_info.tsv", "group"), ("cluster_info.tsv", "KSLabel"))
+
+
+def is_phy(folder: Path) -> bool:
+    """A folder with ``spike_times.npy`` and ``spike_clusters.npy`` or ``spike_templates.npy``."""
+    return (folder / "spike_times.npy").is_file() and (
+        (folder / "spike_clusters.npy").is_file() or (folder / "spike_templates.npy").is_file())
+
+
+def parse_params(path: Path) -> dict[str, Any]:
+    """Literal assignments of a phy ``params.py`` (``name = <literal>``), never executed.
+
+    Statements that are not literal assignments (imports, calls, expressions) are
+    ignored, so code in the file cannot run.
+    """
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
+    except SyntaxError as exc:
+        raise DataFormatError(
+            f"{path}: not valid Python syntax ({exc.msg}, line {exc.lineno}); fix the file or "
+            "remove it and pass sample_rate=<Hz>"
+        ) from exc
+    params: dict[str, Any] = {}
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
+            try:
+                params[node.targets[0].id] = ast.literal_eval(node.value)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                continue  # not a literal: skipped, never evaluated
+    return params
+
+
+def read_phy(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
+    """SpikeTrains of a Kilosort/phy folder (see the module docstring)."""
+    rate = opts.get("sample_rate")
+    params_path = folder / "params.py"
+    if rate is None:
+        if not params_path.is_file():
+            raise DataFormatError(
+                f"{folder}: no params.py, so the sampling rate of spike_times.npy (in samples) "
+                "is unknown; pass sample_rate=<Hz> (e.g. sample_rate=30000 for Neuropixels)"
+            )
+        rate = parse_params(params_path).get("sample_rate")
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:
+            raise DataFormatError(
+                f"{params_path}: no numeric 'sample_rate = ...' assignment (got {rate!r}); "
+                "add it or pass sample_rate=<Hz>"
+            )
+    samples = read_npy_file(folder / "spike_times.npy")
+    label_file = "spike_clusters.npy"
+    if not (folder / label_file).is_file():
+        label_file = "spike_templates.npy"
+    clusters = read_npy_file(folder / label_file)
+    samples = samples.ravel() if samples.ndim == 2 and 1 in samples.shape else samples
+    clusters = clusters.ravel() if clusters.ndim == 2 and 1 in clusters.shape else clusters
+    if samples.ndim != 1 or samples.dtype.kind not in "iuf":
+        raise DataFormatError(
+            f"{folder / 'spike_times.npy'}: expected a column of sample indices; got dtype "
+            f"{samples.dtype}, shape {samples.shape}"
+        )
+    if clusters.ndim != 1 or clusters.dtype.kind not in "iu":
+        raise DataFormatError(
+            f"{folder / label_file}: expected one integer cluster id per spike; got dtype "
+            f"{clusters.dtype}, shape {clusters.shape}"
+        )
+    if clusters.size != samples.size:
+        raise DataFormatError(
+            f"{folder}: spike_times.npy has {samples.size} spikes but {label_file} has "
+            f"{clusters.size}; the files must be aligned"
+        )
+    labels = _labels(folder)
+    ids = np.unique(clusters) if clusters.size else np.empty(0, dtype=np.int64)
+    if opts.get("good_only", False):
+        if labels is None:
+            raise DataFormatError(
+                f"{folder}: good_only=True needs quality labels (cluster_group.tsv or "
+                "cluster_KSLabel.tsv), and there are none"
+            )
+        good = labels.index[labels["quality"] == "good"].to_numpy()
+        ids = ids[np.isin(ids, good)]
+        keep = np.isin(clusters, ids)
+        samples, clusters = samples[keep], clusters[keep]
+    info = None
+    if labels is not None:
+        info = labels.reindex(ids).reset_index(names="cluster_id")
+    times = samples / float(rate)
+    return SpikeTrains.from_events(times, clusters, unit_ids=ids, unit_info=info,
+                                   **spike_kwargs(opts))
+
+
+def _labels(folder: Path):
+    """Per-cluster labels indexed by cluster id, with a ``quality`` column (or None)."""
+    import pandas as pd
+
+    for name, col in _LABEL_FILES:
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            table = pd.read_csv(path, sep="\t")
+        except (ValueError, OSError, pd.errors.ParserError) as exc:
+            raise DataFormatError(f"{path}: cannot read the tab-separated table ({exc})") from exc
+        id_col = "cluster_id" if "cluster_id" in table.columns else "id"
+        if id_col not in table.columns or col not in table.columns:
+            continue
+        table = table.rename(columns={col: "quality"}).set_index(id_col)
+        table.index.name = None
+        return table[["quality"] + [c for c in table.columns if c != "quality"]]
+    return None
