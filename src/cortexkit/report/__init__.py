@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-
 from typing import Any
 
 from cortexkit.report._build import ReportContext, build_report, render_html
