@@ -8,6 +8,7 @@ unit's ``obs_intervals`` and non-integer unit ids in a ``unit_name`` column.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -104,5 +105,7 @@ def write_nwb(st: SpikeTrains, tmp: Path) -> None:
         uid = int(st.unit_ids[i]) if integer_ids else i
         extra = {k: (v[i].item() if hasattr(v[i], "item") else v[i]) for k, v in columns.items()}
         nwb.add_unit(spike_times=tr, obs_intervals=interval, id=uid, **extra)
-    with pynwb.NWBHDF5IO(str(tmp), "w") as io:
-        io.write(nwb)
+    with warnings.catch_warnings():  # the temporary name does not end in .nwb
+        warnings.filterwarnings("ignore", message=".*does not end in '.nwb'")
+        with pynwb.NWBHDF5IO(str(tmp), "w") as io:
+            io.write(nwb)
