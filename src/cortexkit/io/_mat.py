@@ -34,7 +34,7 @@ def read_mat(path: Path, opts: dict[str, Any]) -> SpikeTrains:
             f"{path}: MATLAB v7.3 (HDF5) files are not supported; re-save it in MATLAB with "
             "save(..., '-v7')"
         ) from exc
-    except (ValueError, TypeError, OSError, EOFError) as exc:
+    except (ValueError, TypeError, OSError, EOFError, scipy.io.matlab.MatReadError) as exc:
         raise DataFormatError(f"{path}: not a readable MATLAB .mat file ({exc})") from exc
     names = [k for k in data if not k.startswith("__")]
     variable = opts.get("variable")
