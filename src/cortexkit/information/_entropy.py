@@ -64,7 +64,8 @@ def _as_numeric(x: Any, name: str) -> np.ndarray:
         idx = np.argwhere(neg)[0].tolist()
         where = idx[0] if a.ndim == 1 else tuple(idx)
         raise ValidationError(
-            f"{name} has {int(neg.sum())} negative value(s), first {a[tuple(idx)]!r} at index "
+            f"{name} has {int(neg.sum())} negative value(s), first "
+            f"{float(a[tuple(idx)])!r} at index "
             f"{where}; probabilities and counts must be >= 0"
         )
     return a
@@ -195,19 +196,18 @@ def _miller_madow_nats(c: np.ndarray) -> np.ndarray:
 
 
 def _jackknife_nats(c: np.ndarray) -> np.ndarray:
-    """Leave-one-out jackknife, grouped by bin: every sample of bin i gives the same H_{-i}."""
+    """Leave-one-out jackknife, grouped by bin: every sample of bin i gives the same H_{-i}.
+
+    ``H_{-i} = sum_k entr(n_k / (N-1)) - entr(n_i / (N-1)) + entr((n_i - 1) / (N-1))``: the
+    plug-in entropy of the counts with one sample of bin ``i`` removed.
+    """
     n = c.sum(axis=-1, keepdims=True)
-    h = _plugin_nats(c)
-    xlogx = np.where(c > 0, c * np.log(np.where(c > 0, c, 1.0)), 0.0)
-    s = xlogx.sum(axis=-1, keepdims=True)
-    cm = c - 1.0
-    xlogx_m = np.where(cm > 0, cm * np.log(np.where(cm > 0, cm, 1.0)), 0.0)
     n1 = np.where(n > 1.0, n - 1.0, 1.0)  # n = 1: the (N-1) factor below is 0 anyway
-    # plug-in entropy with one sample of bin i removed
-    h_loo = np.log(n1) - (s - xlogx + xlogx_m) / n1
+    e = entr(c / n1)
+    h_loo = e.sum(axis=-1, keepdims=True) - e + entr(np.maximum(c - 1.0, 0.0) / n1)
     mean_loo = np.where(c > 0, c * h_loo, 0.0).sum(axis=-1) / n[..., 0]
     nn = n[..., 0]
-    return nn * h - (nn - 1.0) * mean_loo
+    return nn * _plugin_nats(c) - (nn - 1.0) * mean_loo
 
 
 def entropy_from_counts(counts: Any, estimator: str = "plugin",

@@ -81,20 +81,11 @@ def _isi_counts_numpy(st: Any, edges: np.ndarray) -> np.ndarray:
 
 
 def _within_unit_isis(st: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Flat ISIs of all units and the unit position of each (via ``ck.isi`` when present)."""
-    try:
-        from cortexkit.isi import intervals
-    except ImportError:  # ck.isi not available: same diff + boundary mask as the container
-        from cortexkit.spikes import _within_unit_diff
+    """Flat ISIs of all units (``ck.isi.intervals``) and the unit position of each."""
+    from cortexkit.isi import intervals
 
-        vals = _within_unit_diff(st.times, st.offsets)
-        per_unit = np.maximum(np.diff(st.offsets) - 1, 0)
-    else:
-        iv = intervals(st)
-        vals = np.asarray(iv.values)
-        per_unit = np.diff(np.asarray(iv.offsets))
-    unit = np.repeat(np.arange(per_unit.size), per_unit)
-    return vals, unit
+    iv = intervals(st)
+    return iv.values, iv.unit_index
 
 
 def isi_counts(st: Any, bins: Any = 50, range: tuple[float, float] | None = (0.0, 0.25),
