@@ -74,17 +74,20 @@ def test_nelpy_matlab_nested_cells():
     # independent walk: tetrodes -> clusters, skipping empty cells and the 6 clusters
     # whose time vector is empty (SOURCE.md counts 31 non-empty units)
     raw = scipy.io.loadmat(path)["spikes"][0, 0][0, 0]
-    ref = []
+    ref, rate = [], []
     for tet in raw.ravel(order="F"):
         for cl in tet.ravel(order="F"):
             if cl.size and cl["time"][0, 0].size:
                 ref.append(cl["time"][0, 0].ravel())
+                rate.append(float(cl["meanrate"][0, 0].ravel()[0]))
     assert st.n_units == len(ref) == 31
     assert st.n_spikes == sum(r.size for r in ref) == 28829
     for i, r in enumerate(ref):
         np.testing.assert_array_equal(st.train(i), r)
-    assert 4397.0 <= st.t_start <= float(st.times.min())
-    assert st.t_stop >= 6365.1
+    # the session range comes from the structs' `timerange` field; with it the rates match
+    # MatClust's own `meanrate` field
+    assert (st.t_start, st.t_stop) == (4396.9975, 6365.2707)
+    np.testing.assert_allclose(st.rates, rate, rtol=1e-6)
 
 
 def test_allen_epochs_pseudopopulation():
