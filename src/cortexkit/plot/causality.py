@@ -1,0 +1,285 @@
+"""Plots of network causality results: connectivity graphs and matrices, activity, scores.
+
+Every function takes finished results (matrices, a run, a score table), accepts an optional
+matplotlib ``ax`` and returns the Figure or Axes; nothing here estimates anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from cortexkit.errors import ValidationError
+from cortexkit.plot._util import get_ax
+
+__all__ = ["graph", "matrix", "true_vs_estimated", "activity", "scores"]
+
+_METHOD_COLORS = {
+    "perturbation": "#1b9e77", "perturbation_corr": "#66a61e", "iv": "#7570b3",
+    "correlation": "#d95f02", "regression": "#e7298a",
+}
+
+
+def graph(W: Any, ax: Any = None, *, top: int | None = None, title: str | None = None) -> Any:
+    """Connectivity graph on a circle, arrows pointing from cause (column) to effect (row).
+
+    Parameters
+    ----------
+    W : array_like, shape (n, n)
+        Weights ``W[i, j]`` from neuron j to neuron i; NaN entries are not drawn.
+    ax : matplotlib Axes, optional
+        Axes to draw on (default: a new figure).
+    top : int, optional
+        Draw only the ``top`` strongest edges by ``|W|`` (useful for estimates, which are
+        never exactly zero); default: every non-zero off-diagonal entry.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cortexkit.plot.causality import graph
+    >>> ax = graph(np.array([[0, 1.0], [0, 0]]))
+    >>> len(ax.patches)
+    1
+    """
+    from matplotlib.patches import FancyArrowPatch
+
+    w = _square(W, "W")
+    n = w.shape[0]
+    ax = get_ax(ax, (4.0, 4.0))
+    angle = np.pi / 2 - 2 * np.pi * np.arange(n) / n
+    pos = np.column_stack([np.cos(angle), np.sin(angle)])
+    mag = np.where(np.isfinite(w), np.abs(w), 0.0)
+    np.fill_diagonal(mag, 0.0)
+    order = np.argsort(mag, axis=None)[::-1]
+    keep = order[mag.ravel()[order] > 0]
+    if top is not None:
+        keep = keep[: max(int(top), 0)]
+    wmax = mag.max() if mag.max() > 0 else 1.0
+    for flat in keep[::-1]:
+        i, j = divmod(int(flat), n)
+        color = "#b2182b" if w[i, j] > 0 else "#2166ac"
+        ax.add_patch(FancyArrowPatch(
+            pos[j], pos[i], arrowstyle="-|>", mutation_scale=10 + 6 * mag[i, j] / wmax,
+            lw=0.6 + 2.4 * mag[i, j] / wmax, color=color, alpha=0.8,
+            connectionstyle="arc3,rad=0.12", shrinkA=9, shrinkB=9))
+    ax.scatter(pos[:, 0], pos[:, 1], s=260, c="#f0f0f0", edgecolors="#333", zorder=3)
+    if n <= 40:
+        for k in range(n):
+            ax.text(pos[k, 0], pos[k, 1], str(k), ha="center", va="center", fontsize=7,
+                    zorder=4)
+    ax.set_xlim(-1.25, 1.25)
+    ax.set_ylim(-1.25, 1.25)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def matrix(W: Any, ax: Any = None, *, title: str | None = None, colorbar: bool = True) -> Any:
+    """Heatmap of a connectivity matrix: "from" neuron (cause) on x, "to" (effect) on y.
+
+    NaN entries (not estimated) are shown in grey.  The colour scale is symmetric.
+
+    Parameters
+    ----------
+    W : array_like, shape (n, n)
+        Weights ``W[i, j]`` from j to i.
+    ax : matplotlib Axes, optional
+        Axes to draw on.
+    title : str, optional
+        Axes title.
+    colorbar : bool
+        Add a colour bar.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cortexkit.plot.causality import matrix
+    >>> matrix(np.eye(3)).get_xlabel()
+    'from neuron (cause)'
+    """
+    w = _square(W, "W")
+    ax = get_ax(ax, (4.0, 3.4))
+    finite = np.isfinite(w)
+    lim = float(np.abs(w[finite]).max()) if finite.any() else 1.0
+    lim = lim if lim > 0 else 1.0
+    cmap = _cmap()
+    im = ax.imshow(np.ma.masked_invalid(w), cmap=cmap, vmin=-lim, vmax=lim,
+                   interpolation="nearest")
+    ax.set_xlabel("from neuron (cause)")
+    ax.set_ylabel("to neuron (effect)")
+    if title:
+        ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, shrink=0.8)
+    return ax
+
+
+def true_vs_estimated(A: Any, estimate: Any, *, method: str = "estimate",
+                      observed: Any = None) -> Any:
+    """True and estimated connectivity side by side, as graphs (top) and matrices (bottom).
+
+    Parameters
+    ----------
+    A : array_like, shape (n, n)
+        True connectivity.
+    estimate : array_like, shape (n, n)
+        Estimate (NaN where not estimated).
+    method : str
+        Name shown in the titles.
+    observed : sequence of int, optional
+        Observed neurons: the true graph is drawn for this block only, like the estimate.
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cortexkit.plot.causality import true_vs_estimated
+    >>> fig = true_vs_estimated(np.array([[0, 1.0], [0, 0]]), np.array([[0, .8], [.1, 0]]))
+    >>> len(fig.axes) >= 4
+    True
+    """
+    from matplotlib.figure import Figure
+
+    a = _square(A, "A")
+    e = _square(estimate, "estimate")
+    if a.shape != e.shape:
+        raise ValidationError(f"A {a.shape} and estimate {e.shape} must have the same shape")
+    if observed is not None:
+        shown = np.full_like(a, np.nan)
+        idx = np.asarray(observed, dtype=int)
+        shown[np.ix_(idx, idx)] = a[np.ix_(idx, idx)]
+        a = shown
+    n_edges = int(np.count_nonzero(np.nan_to_num(a) * ~np.eye(a.shape[0], dtype=bool)))
+    fig = Figure(figsize=(8.0, 7.4), layout="constrained")
+    axes = fig.subplots(2, 2)
+    graph(a, axes[0, 0], title="true connectivity")
+    graph(e, axes[0, 1], top=n_edges, title=f"{method}: strongest {n_edges} edges")
+    matrix(a, axes[1, 0], title="true")
+    matrix(e, axes[1, 1], title=method)
+    return fig
+
+
+def activity(run: Any, ax: Any = None, *, max_steps: int = 200,
+             title: str | None = None) -> Any:
+    """Image of network activity (neurons x time); clamped entries outlined by a dot.
+
+    Parameters
+    ----------
+    run : NetworkRun or array_like (n, T)
+        A simulated run or an activity array.
+    ax : matplotlib Axes, optional
+        Axes to draw on.
+    max_steps : int
+        Show only the first ``max_steps`` time steps.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cortexkit.plot.causality import activity
+    >>> activity(np.random.default_rng(0).random((4, 50))).get_ylabel()
+    'neuron'
+    """
+    act = np.asarray(getattr(run, "activity", run), dtype=float)
+    if act.ndim != 2:
+        raise ValidationError(f"activity must be 2-D (neurons, time), got shape {act.shape}")
+    clamped = getattr(run, "clamped", None)
+    steps = min(int(max_steps), act.shape[1])
+    ax = get_ax(ax, (7.0, 3.0))
+    im = ax.imshow(act[:, :steps], aspect="auto", cmap="viridis", vmin=0, vmax=1,
+                   interpolation="nearest")
+    if clamped is not None and clamped[:, :steps].any():
+        i, t = np.nonzero(clamped[:, :steps])
+        ax.scatter(t, i, s=2, c="white", marker=".", linewidths=0, label="clamped")
+    ax.set_xlabel("time step")
+    ax.set_ylabel("neuron")
+    if title:
+        ax.set_title(title)
+    ax.figure.colorbar(im, ax=ax, label="x (rate)")
+    return ax
+
+
+def scores(table: Any, x: str = "n_neurons", metric: str = "correlation", ax: Any = None,
+           *, title: str | None = None) -> Any:
+    """Score of each method against ``x`` (network size, timesteps or observed fraction).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`cortexkit.causality.run_experiment` (rows with the same ``x`` and
+        method, e.g. repeats, are averaged; the range is shaded).
+    x : str
+        Column on the x axis: ``"n_neurons"``, ``"timesteps"`` or ``"observed"``.
+    metric : str
+        Score column: ``"correlation"``, ``"auroc"``, ``"sign_accuracy"``, ``"rel_error"``.
+    ax : matplotlib Axes, optional
+        Axes to draw on.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cortexkit.plot.causality import scores
+    >>> df = pd.DataFrame({"n_neurons": [5, 10], "method": "correlation",
+    ...                    "correlation": [0.9, 0.7]})
+    >>> scores(df).get_xlabel()
+    'n_neurons'
+    """
+    for col in (x, metric, "method"):
+        if col not in table.columns:
+            raise ValidationError(f"table has no column {col!r}; columns: {list(table.columns)}")
+    ax = get_ax(ax, (5.0, 3.6))
+    for method, grp in table.groupby("method", sort=False):
+        g = grp.groupby(x)[metric]
+        mean, lo, hi = g.mean(), g.min(), g.max()
+        color = _METHOD_COLORS.get(str(method))
+        ax.plot(mean.index, mean.values, "o-", color=color, label=str(method))
+        if (hi > lo).any():
+            ax.fill_between(mean.index, lo.values, hi.values, color=color, alpha=0.15)
+    if x == "n_neurons":
+        ax.set_xscale("log")
+    ax.set_xlabel(x)
+    ax.set_ylabel(metric)
+    ax.legend(fontsize=7, frameon=False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _square(W: Any, name: str) -> np.ndarray:
+    w = np.asarray(W, dtype=float)
+    if w.ndim != 2 or w.shape[0] != w.shape[1]:
+        raise ValidationError(f"{name} must be a square (n, n) matrix, got shape {w.shape}")
+    return w
+
+
+def _cmap() -> Any:
+    import matplotlib
+
+    return matplotlib.colormaps["RdBu_r"].with_extremes(bad="#d0d0d0")
