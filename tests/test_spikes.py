@@ -365,3 +365,12 @@ def test_import_stays_light_after_small_construction():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_vectorized_median_isi_matches_numpy_median():
+    rng = np.random.default_rng(5)
+    trains = [np.sort(rng.exponential(2.0, k).cumsum()) for k in (0, 1, 2, 3, 10, 57)]
+    st = ck.SpikeTrains.from_list(trains)
+    med = S._median_isi(st)
+    ref = [np.median(np.diff(t)) if t.size > 1 else np.nan for t in trains]
+    np.testing.assert_allclose(med, ref)

@@ -938,12 +938,16 @@ class SpikeTrains:
         span[has] = (self._times[self._offsets[1:][has] - 1]
                      - self._times[self._offsets[:-1][has]])
         cand = np.flatnonzero(has & (span >= 0.5 * _MAX_PLAUSIBLE_MEDIAN_ISI * (counts - 1)))
-        med = {int(u): float(np.median(np.diff(self.train(int(u))))) for u in cand}
-        slow = [u for u, m in med.items() if m > _MAX_PLAUSIBLE_MEDIAN_ISI]
-        if slow:
+        if cand.size == 0:
+            return
+        med = _median_isi(self._take(cand))
+        slow = cand[med > _MAX_PLAUSIBLE_MEDIAN_ISI]
+        med = dict(zip(cand.tolist(), med.tolist(), strict=True))
+        if slow.size:
             warnings.warn(
-                f"{len(slow)} unit(s) have a median ISI above {_MAX_PLAUSIBLE_MEDIAN_ISI:g} s "
-                f"(e.g. unit {self._unit_ids[slow[0]].item()!r}: {med[slow[0]]:.3g} s); check "
+                f"{slow.size} unit(s) have a median ISI above {_MAX_PLAUSIBLE_MEDIAN_ISI:g} s "
+                f"(e.g. unit {self._unit_ids[slow[0]].item()!r}: {med[int(slow[0])]:.3g} s); "
+                "check "
                 "the time unit (samples or ms instead of s?) or the unit's quality",
                 CortexkitWarning,
                 stacklevel=level,
@@ -968,6 +972,21 @@ def _as_numeric_1d(x: Any, name: str) -> np.ndarray:
     if a.size and a.dtype.kind not in "iuf":
         raise ValidationError(f"{name} must be numeric (seconds); got dtype {a.dtype}")
     return a
+
+
+def _median_isi(st: SpikeTrains) -> np.ndarray:
+    """Median inter-spike interval of every unit (units with >= 2 spikes), vectorized."""
+    isi = np.diff(st.times)[_within_unit_mask(st.offsets)]
+    n_isi = np.maximum(st.counts - 1, 0)
+    owner = np.repeat(np.arange(st.n_units), n_isi)
+    isi = isi[np.lexsort((isi, owner))]
+    start = np.concatenate([[0], np.cumsum(n_isi)[:-1]])
+    lo = start + (n_isi - 1) // 2
+    hi = start + n_isi // 2
+    ok = n_isi > 0
+    med = np.full(st.n_units, np.nan)
+    med[ok] = 0.5 * (isi[lo[ok]] + isi[hi[ok]])
+    return med
 
 
 def _within_unit_mask(offsets: np.ndarray) -> np.ndarray:
