@@ -175,7 +175,7 @@ def true_vs_estimated(A: Any, estimate: Any, *, method: str = "estimate",
     return fig
 
 
-def activity(run: Any, ax: Any = None, *, max_steps: int = 200,
+def activity(run: Any, ax: Any = None, *, max_steps: int = 120,
              title: str | None = None) -> Any:
     """Image of network activity (neurons x time); clamped entries outlined by a dot.
 
