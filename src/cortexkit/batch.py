@@ -111,25 +111,10 @@ def analyze_recording(path: str | os.PathLike) -> pd.DataFrame:
     fits = isi.fit_all(st)
     entropy = information.isi_entropy(st)
     table = stats.loc[:, ["unit", *STATS_COLUMNS]].reset_index(drop=True)
-    table["best_model"] = _per_unit(fits, "best_model", table["unit"])
-    table["entropy"] = _per_unit(entropy, "entropy", table["unit"]).astype("float64")
+    units = pd.Index(table["unit"])
+    table["best_model"] = fits.set_index("unit")["best_model"].reindex(units).to_numpy()
+    table["entropy"] = entropy.set_index("unit")["entropy"].reindex(units).to_numpy(float)
     return table
-
-
-def _per_unit(result: Any, column: str, units: pd.Series) -> np.ndarray:
-    """``column`` of a per-unit result aligned to ``units`` (a table, Series or array)."""
-    if isinstance(result, pd.DataFrame):
-        if "unit" in result.columns:
-            result = result.set_index("unit")[column]
-        else:
-            result = result[column]
-    if isinstance(result, pd.Series):
-        if result.index.equals(pd.Index(units)):
-            return result.to_numpy()
-        if set(units).issubset(result.index):
-            return result.reindex(pd.Index(units)).to_numpy()
-        return result.to_numpy()
-    return np.asarray(result)
 
 
 def _job(recording: str, path: str) -> pd.DataFrame:
@@ -360,17 +345,19 @@ def run(
     previous = _read_previous(out_path)
     finished = set(previous.loc[previous["error"].isna(), "recording"])
     todo = [r for r in recordings if r not in finished]
-    # Keep earlier rows except the failures we are about to retry.
-    kept = previous[~(previous["recording"].isin(todo))]
     skipped = len(recordings) - len(todo)
-
+    # Table order: recordings of the old table that are not among the inputs (as they
+    # were), then the inputs in input order.  An input's old rows (finished, or an error
+    # being retried) stay until its new result replaces them.
+    wanted = set(recordings)
+    others = previous[~previous["recording"].isin(recordings)]
+    before = {r: g for r, g in previous.groupby("recording", sort=False) if r in wanted}
     results: dict[str, pd.DataFrame] = {}
     errors: dict[str, str] = {}
-    order = {r: i for i, r in enumerate(todo)}
 
     def parts() -> list[pd.DataFrame]:
-        new = [results[r] for r in sorted(results, key=order.__getitem__)]
-        return [kept, *new]
+        ordered = (results.get(r, before.get(r)) for r in recordings)
+        return [others, *(t for t in ordered if t is not None)]
 
     n_rows = len(previous)
     if todo:
