@@ -17,6 +17,11 @@ import typer
 
 from cortexkit.errors import CortexkitError
 
+try:  # typer >= 0.2x raises usage errors (e.g. --bins abc) from its vendored click
+    from typer._click.exceptions import ClickException as _TyperClickException
+except ImportError:  # pragma: no cover - typer built on the real click
+    _TyperClickException = click.ClickException
+
 __all__ = ["main", "build_app"]
 
 
@@ -52,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         print("aborted", file=sys.stderr)
         return 1
-    except click.ClickException as exc:
+    except (click.ClickException, _TyperClickException) as exc:
         exc.show()
         return 2
     except KeyboardInterrupt:
