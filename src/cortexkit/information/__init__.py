@@ -20,6 +20,7 @@ from cortexkit.information._entropy import (
 )
 from cortexkit.information._isi import bin_edges, isi_counts, isi_entropy
 from cortexkit.information._reference import max_entropy_pmf, reference_pmfs
+from cortexkit.information._summary import entropy_summary, max_entropy_bound
 
 __all__ = [
     "ESTIMATORS",
@@ -31,4 +32,6 @@ __all__ = [
     "bin_edges",
     "reference_pmfs",
     "max_entropy_pmf",
+    "max_entropy_bound",
+    "entropy_summary",
 ]

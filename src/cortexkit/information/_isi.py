@@ -13,9 +13,9 @@ from cortexkit.information._entropy import ESTIMATORS, entropy_from_counts, log_
 
 __all__ = ["isi_entropy", "bin_edges", "isi_counts"]
 
-# Above this many spikes the compiled single-pass kernel is used (its import costs more
+# From this many spikes on the compiled single-pass kernel is used (its import costs more
 # than the NumPy path saves on small recordings).
-_KERNEL_MIN_SPIKES = 1_000_000
+_KERNEL_MIN_SPIKES = 100_000
 
 
 def bin_edges(bins: Any = 50, range: tuple[float, float] | None = (0.0, 0.25)) -> np.ndarray:
@@ -102,7 +102,7 @@ def isi_counts(st: Any, bins: Any = 50, range: tuple[float, float] | None = (0.0
         ``"numpy"``: one ``np.diff`` over all times, boundary mask, ``np.searchsorted``
         and a single ``np.bincount`` on ``unit * n_bins + bin``. ``"kernel"``: the same
         counts in one compiled pass (numba) with no temporaries. ``"auto"`` uses the kernel
-        from 10^6 spikes on.
+        from 10^5 spikes on.
 
     Returns
     -------

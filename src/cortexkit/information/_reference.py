@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.special import logsumexp
 
 from cortexkit.errors import ValidationError
 from cortexkit.information._isi import bin_edges
@@ -53,8 +52,13 @@ def _check_mean(mean_isi: Any, edges: np.ndarray) -> tuple[float, np.ndarray]:
 
 def _gibbs(z: float, x: np.ndarray) -> np.ndarray:
     """``p_i ~ exp(-z x_i)``, computed stably."""
-    a = -z * x
-    return np.exp(a - logsumexp(a))
+    return _softmax(-z * x)
+
+
+def _softmax(a: np.ndarray) -> np.ndarray:
+    """``exp(a) / sum(exp(a))`` without overflow (plain NumPy: called in root finding)."""
+    w = np.exp(a - a.max())
+    return w / w.sum()
 
 
 def _solve_increasing(f, lo: float, hi: float) -> float:
@@ -128,11 +132,24 @@ def max_entropy_pmf(mean_isi: float, bins: Any = 50,
     return _gibbs(z, x)
 
 
+def deterministic_pmf(mu: float, centres: np.ndarray) -> np.ndarray:
+    """All mass at ``mu``: on one centre, or split between the two centres around it."""
+    n = centres.size
+    if n == 1:
+        return np.ones(1)
+    k = int(np.clip(np.searchsorted(centres, mu, side="right") - 1, 0, n - 2))
+    det = np.zeros(n)
+    det[k] = (centres[k + 1] - mu) / (centres[k + 1] - centres[k])
+    det[k + 1] = 1.0 - det[k]
+    det[det < 1e-15] = 0.0
+    return det
+
+
 def _exponential_masses(log_scale: float, edges: np.ndarray) -> np.ndarray:
     s = math.exp(log_scale)
     w = np.diff(edges)
     loga = -(edges[:-1] - edges[0]) / s + np.log(-np.expm1(-w / s))
-    return np.exp(loga - logsumexp(loga))
+    return _softmax(loga)
 
 
 def _uniform_masses(top: float, edges: np.ndarray) -> np.ndarray:
@@ -203,11 +220,7 @@ def reference_pmfs(mean_isi: float, bins: Any = 50,
     span = c[-1] - c[0]
     tol = _MEAN_RTOL * span
 
-    k = int(np.clip(np.searchsorted(c, mu, side="right") - 1, 0, n - 2))
-    det = np.zeros(n)
-    det[k] = (c[k + 1] - mu) / (c[k + 1] - c[k])
-    det[k + 1] = 1.0 - det[k]
-    det[det < 1e-15] = 0.0
+    det = deterministic_pmf(mu, c)
 
     w = np.diff(edges)
     limit = float(w @ c / w.sum())

@@ -1,0 +1,103 @@
+"""Per-unit ISI entropy with each unit's max-entropy bound, and population references.
+
+Shared by the ``cortexkit entropy`` command and the report section.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cortexkit.errors import ValidationError
+from cortexkit.information._entropy import entropy, log_base
+from cortexkit.information._isi import bin_edges, isi_entropy
+from cortexkit.information._reference import (
+    deterministic_pmf,
+    max_entropy_pmf,
+    reference_pmfs,
+)
+
+__all__ = ["max_entropy_bound", "entropy_summary"]
+
+
+def max_entropy_bound(mean_isi: Any, bins: Any = 50,
+                      range: tuple[float, float] | None = (0.0, 0.25),
+                      base: float = 2) -> np.ndarray:
+    """Entropy of :func:`max_entropy_pmf` at each mean (NaN where the mean is NaN).
+
+    Parameters
+    ----------
+    mean_isi : array_like
+        Means in seconds over the bin centres (e.g. ``isi_entropy(st)["mean_isi"]``).
+    bins, range
+        As in :func:`~cortexkit.information.isi_entropy`.
+    base : float, default 2
+
+    Returns
+    -------
+    numpy.ndarray
+        The upper bound on the entropy of any PMF on these bins with that mean.
+
+    Examples
+    --------
+    >>> max_entropy_bound([0.125, np.nan], bins=4, range=(0, 0.25)).round(6).tolist()
+    [2.0, nan]
+    """
+    m = np.asarray(mean_isi, dtype=np.float64)
+    edges = bin_edges(bins, range)
+    out = np.full(m.shape, np.nan)
+    ok = np.isfinite(m)
+    vals, inv = np.unique(m[ok], return_inverse=True)
+    h = np.array([entropy(max_entropy_pmf(v, edges), base=base) for v in vals])
+    out[ok] = h[inv] if vals.size else np.empty(0)
+    return out
+
+
+def entropy_summary(st: Any, bins: Any = 50, range: tuple[float, float] | None = (0.0, 0.25),
+                    estimator: str = "plugin", base: float = 2) -> dict[str, Any]:
+    """Per-unit table with bound and gap, population mean ISI and reference PMFs there.
+
+    Returns a dict: ``units`` (DataFrame: unit, n_isi, rate_hz, mean_isi, entropy,
+    max_entropy, gap = max_entropy - entropy), ``edges``, ``population_mean_isi`` (mean of
+    all in-range ISIs over the bin centres), ``references`` (name -> PMF, including
+    ``"max_entropy"``), ``reference_entropies`` and ``note`` (why references are missing,
+    or None).
+    """
+    log_base(base)
+    edges = bin_edges(bins, range)
+    table = isi_entropy(st, edges, estimator=estimator, base=base)
+    table.insert(2, "rate_hz", st.rates)
+    table["max_entropy"] = max_entropy_bound(table["mean_isi"], edges, base=base)
+    table["gap"] = table["max_entropy"] - table["entropy"]
+    has = table["n_isi"].to_numpy() > 0
+    refs: dict[str, np.ndarray] = {}
+    note = None
+    pop_mean = float("nan")
+    if has.any():
+        n = table["n_isi"].to_numpy()[has]
+        pop_mean = float(np.sum(n * table["mean_isi"].to_numpy()[has]) / n.sum())
+        try:
+            refs.update(reference_pmfs(pop_mean, edges))
+        except ValidationError as exc:
+            note = f"uniform/exponential references not shown: {exc}"
+            centres = 0.5 * (edges[:-1] + edges[1:])
+            refs["deterministic"] = deterministic_pmf(pop_mean, centres)
+        refs["max_entropy"] = max_entropy_pmf(pop_mean, edges)
+    else:
+        note = "no unit has ISIs inside the range; widen range"
+    return {
+        "units": table,
+        "edges": edges,
+        "population_mean_isi": pop_mean,
+        "references": refs,
+        "reference_entropies": {k: entropy(v, base=base) for k, v in refs.items()},
+        "note": note,
+    }
+
+
+def closest_farthest(units: pd.DataFrame, k: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``k`` units with the smallest and the largest gap to the max-entropy bound."""
+    ok = units.dropna(subset=["gap"]).sort_values(["gap", "unit"], kind="stable")
+    return ok.head(k), ok.tail(k).iloc[::-1]
