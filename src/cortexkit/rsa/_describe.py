@@ -1,0 +1,153 @@
+"""Tuning curves and low-dimensional embeddings of population responses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from cortexkit.errors import MissingDependencyError, ValidationError
+from cortexkit.rsa._rdm import _as_float_matrix
+
+__all__ = ["TuningCurves", "tuning_curves", "embed"]
+
+
+@dataclass(frozen=True)
+class TuningCurves:
+    """Mean response of every neuron per stimulus value.
+
+    Attributes
+    ----------
+    stimuli : ndarray, shape (V,)
+        Sorted distinct stimulus values (bin centres when binned).
+    mean, sem : ndarray, shape (V, N)
+        Mean and standard error of the mean (NaN where a value was seen once).
+    count : ndarray, shape (V,)
+        Number of presentations per value.
+    """
+
+    stimuli: np.ndarray
+    mean: np.ndarray
+    sem: np.ndarray
+    count: np.ndarray
+
+
+def tuning_curves(
+    responses: np.ndarray, stimuli: np.ndarray, bin_width: float | None = None
+) -> TuningCurves:
+    """Mean (and SEM) response of every neuron to every distinct stimulus value.
+
+    Vectorized over neurons: one stable sort of the stimuli and ``np.add.reduceat``.
+
+    Parameters
+    ----------
+    responses : array_like, shape (S, N)
+        Stimulus (or trial) x neuron responses.
+    stimuli : array_like, shape (S,)
+        Stimulus value of every row (e.g. orientation in degrees).
+    bin_width : float, optional
+        Group values into bins ``[k w, (k + 1) w)``; the bin's value is its centre.
+
+    Returns
+    -------
+    TuningCurves
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tc = tuning_curves(np.array([[1.0], [3.0], [5.0]]), np.array([0, 0, 90]))
+    >>> tc.stimuli, tc.mean[:, 0]
+    (array([ 0., 90.]), array([2., 5.]))
+    """
+    x = _as_float_matrix(responses, "responses")
+    st = np.asarray(stimuli, dtype=np.float64).ravel()
+    if st.size != x.shape[0]:
+        raise ValidationError(
+            f"stimuli has {st.size} values but responses has {x.shape[0]} rows (shape "
+            f"{x.shape}); give one stimulus value per response row")
+    if not np.isfinite(st).all():
+        raise ValidationError("stimuli contain NaN or infinite values")
+    if bin_width is not None:
+        if not bin_width > 0:
+            raise ValidationError(f"bin_width must be > 0 degrees, got {bin_width!r}")
+        st = (np.floor(st / bin_width) + 0.5) * bin_width
+    order = np.argsort(st, kind="stable")
+    s_sorted = st[order]
+    starts = np.flatnonzero(np.r_[True, s_sorted[1:] != s_sorted[:-1]])
+    count = np.diff(np.r_[starts, st.size])
+    xs = x[order].astype(np.float64)
+    total = np.add.reduceat(xs, starts, axis=0)
+    mean = total / count[:, None]
+    sq = np.add.reduceat(xs * xs, starts, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.maximum(sq - count[:, None] * mean**2, 0) / (count[:, None] - 1)
+        sem = np.sqrt(var / count[:, None])
+    sem[count < 2] = np.nan
+    return TuningCurves(s_sorted[starts], mean, sem, count)
+
+
+def embed(
+    responses: np.ndarray,
+    method: Literal["tsne", "pca"] = "tsne",
+    pca_components: int = 20,
+    seed: int | np.random.Generator | None = None,
+    perplexity: float = 30.0,
+) -> np.ndarray:
+    """Two-dimensional embedding of the stimuli (rows): PCA first, then t-SNE or PCA only.
+
+    Parameters
+    ----------
+    responses : array_like, shape (S, N)
+    method : {"tsne", "pca"}
+        ``"pca"`` returns the first two principal components; ``"tsne"`` runs
+        scikit-learn's t-SNE on the first ``pca_components`` components.
+    pca_components : int
+        Components kept before t-SNE (capped at min(S, N)).
+    seed : int, Generator or None
+        Seeds t-SNE (same seed, same embedding).
+    perplexity : float
+        t-SNE perplexity (capped at (S - 1) / 3).
+
+    Returns
+    -------
+    ndarray, shape (S, 2)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).normal(size=(40, 10))
+    >>> embed(x, method="pca").shape
+    (40, 2)
+    """
+    if method not in ("tsne", "pca"):
+        raise ValidationError(f"method must be 'tsne' or 'pca', got {method!r}")
+    x = _as_float_matrix(responses, "responses").astype(np.float64)
+    if not np.isfinite(x).all():
+        raise ValidationError("responses contain NaN or infinite values")
+    if not (isinstance(pca_components, int | np.integer) and pca_components >= 2):
+        raise ValidationError(f"pca_components must be an integer >= 2, got {pca_components!r}")
+    xc = x - x.mean(0)
+    u, sv, vt = np.linalg.svd(xc, full_matrices=False)
+    # deterministic signs: the largest loading of each component is positive
+    signs = np.sign(vt[np.arange(vt.shape[0]), np.argmax(np.abs(vt), axis=1)])
+    signs[signs == 0] = 1
+    k = min(pca_components, sv.size)
+    pcs = (u[:, :k] * sv[:k]) * signs[:k]
+    if pcs.shape[1] < 2:
+        pcs = np.pad(pcs, ((0, 0), (0, 2 - pcs.shape[1])))
+    if method == "pca":
+        return pcs[:, :2]
+    try:
+        from sklearn.manifold import TSNE
+    except ImportError as exc:  # pragma: no cover - sklearn is a dev dependency
+        raise MissingDependencyError(
+            "embed(method='tsne') needs scikit-learn: pip install scikit-learn "
+            "(or use method='pca')") from exc
+    s = x.shape[0]
+    if s < 5:
+        raise ValidationError(f"t-SNE needs at least 5 stimuli, got {s}; use method='pca'")
+    rs = int(np.random.default_rng(seed).integers(2**31 - 1))
+    tsne = TSNE(n_components=2, perplexity=min(perplexity, (s - 1) / 3), init="pca",
+                random_state=rs, learning_rate="auto")
+    return tsne.fit_transform(pcs)
