@@ -1,0 +1,273 @@
+"""FastAPI application and uvicorn runner of the explorer."""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from pathlib import Path
+from typing import Any
+
+from cortexkit._optional import optional_import
+from cortexkit.errors import CortexkitError, ValidationError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8050
+STATIC_DIR = Path(__file__).parent / "static"
+
+_MEDIA_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
+# The page may load only its own files: no other host, no inline script.
+_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+def _static_files() -> dict[str, Path]:
+    """name -> path of every file directly in the static folder (the only files served)."""
+    return {p.name: p for p in STATIC_DIR.iterdir() if p.is_file() and p.suffix in _MEDIA_TYPES}
+
+
+def create_app(
+    spikes: Any = None,
+    *,
+    data_label: str | None = None,
+    seed: int = 0,
+    allowed_hosts: list[str] | None = None,
+    rsa_train: int = 400,
+    rsa_epochs: int = 10,
+) -> Any:
+    """Build the explorer's FastAPI application for one recording.
+
+    Parameters
+    ----------
+    spikes : SpikeTrains, optional
+        The recording to explore (default: ``ck.datasets.steinmetz_like(seed)``). It is the
+        only data the app serves.
+    data_label : str, optional
+        Where the data came from (shown on the page).
+    seed : int, default 0
+        Seed of the bundled data and of the simulations and model training.
+    allowed_hosts : list of str, optional
+        Accepted ``Host`` headers (default: loopback names only, which protects a local
+        server against DNS rebinding); ``["*"]`` accepts any.
+    rsa_train, rsa_epochs : int
+        Size of the orientation network's training run of the RDM view.
+
+    Returns
+    -------
+    fastapi.FastAPI
+
+    Examples
+    --------
+    >>> from fastapi.testclient import TestClient          # doctest: +SKIP
+    >>> client = TestClient(create_app())                  # doctest: +SKIP
+    >>> client.get("/api/info").json()["n_units"]          # doctest: +SKIP
+    400
+    """
+    fastapi = optional_import("fastapi")
+    from fastapi.responses import FileResponse, JSONResponse, Response
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    from cortexkit.explorer._network import network_view
+    from cortexkit.explorer._rsa import RSAJob
+    from cortexkit.explorer._views import ExplorerData
+
+    if spikes is None:
+        from cortexkit.datasets import steinmetz_like
+
+        spikes = steinmetz_like(seed=seed)
+        data_label = data_label or f"bundled synthetic session (steinmetz_like, seed {seed})"
+    data = ExplorerData(spikes, data_label or "recording", seed=seed)
+    rsa_job = RSAJob(seed=seed, n_train=rsa_train, epochs=rsa_epochs)
+    files = _static_files()
+
+    app = fastapi.FastAPI(title="cortexkit explorer", docs_url=None, redoc_url=None,
+                          openapi_url=None)
+    app.state.data = data
+    app.state.rsa_job = rsa_job
+    hosts = allowed_hosts or ["127.0.0.1", "localhost", "[::1]", "::1", "testserver"]
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+
+    @app.middleware("http")
+    async def security_headers(request: Any, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = _CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    @app.exception_handler(CortexkitError)
+    async def bad_input(request: Any, exc: CortexkitError) -> Any:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+
+    def static(name: str) -> Any:
+        # Only names listed in the static folder: no path from the request ever reaches
+        # the file system, so "../" and encoded variants cannot escape it.
+        path = files.get(name)
+        if path is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return FileResponse(path, media_type=_MEDIA_TYPES[path.suffix],
+                            headers={"Cache-Control": "no-cache"})
+
+    @app.get("/", include_in_schema=False)
+    def index() -> Any:
+        return static("index.html")
+
+    @app.get("/static/{name:path}", include_in_schema=False)
+    def static_file(name: str) -> Any:
+        return static(name)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Any:
+        return Response(status_code=204)
+
+    @app.get("/api/info")
+    def info() -> Any:
+        return data.info()
+
+    @app.get("/api/unit/{index}")
+    def unit(index: int, bins: int = 50, range_max: float = 0.25) -> Any:
+        return data.unit(index, bins=bins, range_max=range_max)
+
+    @app.get("/api/raster/{index}")
+    def raster(index: int, t0: float | None = None, window: float = 10.0,
+               neighbours: int = 10) -> Any:
+        return data.raster(index, t0=t0, window=window, n_neighbours=neighbours)
+
+    @app.get("/api/network")
+    def network(n_neurons: int = 12, p: float = 0.25, timesteps: int = 4000,
+                protocol: str = "all", method: str = "perturbation", fraction: float = 0.5,
+                units: str = "0", seed: int | None = None) -> Any:
+        try:
+            unit_list = [int(u) for u in units.split(",") if u.strip()]
+        except ValueError:
+            raise ValidationError(
+                f"units must be comma-separated neuron indices like '0,3', got {units!r}"
+            ) from None
+        return network_view(n_neurons=n_neurons, p=p, timesteps=timesteps, protocol=protocol,
+                            method=method, fraction=fraction, units=unit_list,
+                            seed=data.seed if seed is None else seed)
+
+    @app.post("/api/rsa/start")
+    def rsa_start() -> Any:
+        return rsa_job.start()
+
+    @app.get("/api/rsa/status")
+    def rsa_status() -> Any:
+        return rsa_job.status()
+
+    @app.get("/api/rsa/result")
+    def rsa_result() -> Any:
+        result = rsa_job.result()
+        if result is None:
+            return JSONResponse({"error": "not ready", **rsa_job.status()}, status_code=409)
+        return result
+
+    return app
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    data: str | Path | None = None,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    seed: int = 0,
+    spikes: Any = None,
+    load_options: dict[str, Any] | None = None,
+) -> None:
+    """Run the explorer on ``http://host:port/`` until interrupted (Ctrl-C).
+
+    Parameters
+    ----------
+    data : path, optional
+        Recording to load with :func:`cortexkit.io.load_spikes` (default: bundled data).
+    host : str, default "127.0.0.1"
+        Interface to bind. The default is reachable from this computer only; give
+        ``0.0.0.0`` to expose the explorer on the network (it has no authentication).
+    port : int, default 8050
+        TCP port (0 picks a free one; the address is printed on stderr).
+    seed : int, default 0
+        Seed of the bundled data and the simulations.
+    spikes : SpikeTrains, optional
+        An already loaded recording (instead of ``data``).
+    load_options : dict, optional
+        Extra options of ``load_spikes`` (e.g. ``sample_rate``).
+
+    Examples
+    --------
+    >>> import cortexkit as ck
+    >>> ck.explorer.serve(port=8050)       # doctest: +SKIP
+    """
+    uvicorn = optional_import("uvicorn")
+    if not 0 <= int(port) <= 65535:
+        raise ValidationError(f"--port must be between 0 and 65535, got {port}")
+    label = None
+    if spikes is None:
+        from cortexkit.cli._common import load_spike_data
+
+        spikes = load_spike_data(Path(data) if data is not None else None, seed=seed,
+                                 **(load_options or {}))
+        label = (str(data) if data is not None
+                 else f"bundled synthetic session (steinmetz_like, seed {seed})")
+    allowed = None if _is_loopback(host) else ["*"]
+    app = create_app(spikes, data_label=label, seed=seed, allowed_hosts=allowed)
+    config = uvicorn.Config(app, host=host, port=int(port), log_level="warning",
+                            access_log=False, lifespan="off")
+    sock = _bind(host, int(port))
+    server = _make_server(config)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def _bind(host: str, port: int) -> Any:
+    """A socket bound to (host, port), or a ValidationError saying what to change."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise ValidationError(f"--host {host!r} is not a usable address ({exc}); "
+                              "use 127.0.0.1 (default) or 0.0.0.0") from None
+    family, _, _, _, addr = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(addr)
+    except OSError as exc:
+        sock.close()
+        raise ValidationError(f"cannot listen on {host}:{port} ({exc.strerror}); choose "
+                              "another --port (0 picks a free one)") from None
+    return sock
+
+
+def _make_server(config: Any) -> Any:
+    """A uvicorn.Server that prints the address it actually bound once it listens."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            for srv in getattr(self, "servers", []):
+                for sock in srv.sockets:
+                    h, p = sock.getsockname()[:2]
+                    shown = f"[{h}]" if ":" in h else h
+                    print(f"cortexkit explorer listening on http://{shown}:{p}/ "
+                          "(Ctrl-C to stop)", file=sys.stderr, flush=True)
+
+    return Server(config)
