@@ -97,7 +97,17 @@ def entropy_summary(st: Any, bins: Any = 50, range: tuple[float, float] | None =
     }
 
 
-def closest_farthest(units: pd.DataFrame, k: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ``k`` units with the smallest and the largest gap to the max-entropy bound."""
-    ok = units.dropna(subset=["gap"]).sort_values(["gap", "unit"], kind="stable")
+def closest_farthest(units: pd.DataFrame, k: int = 5,
+                     min_isi: int = 100) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``k`` units with the smallest and the largest gap to the max-entropy bound.
+
+    Only units with at least ``min_isi`` ISIs in range are ranked (a handful of ISIs
+    gives a low plug-in entropy whatever the unit does); if fewer than ``k`` qualify, all
+    units with ISIs are ranked.
+    """
+    ok = units.dropna(subset=["gap"])
+    big = ok[ok["n_isi"] >= min_isi]
+    if len(big) >= k:
+        ok = big
+    ok = ok.sort_values(["gap", "n_isi"], ascending=[True, False], kind="stable")
     return ok.head(k), ok.tail(k).iloc[::-1]

@@ -127,7 +127,8 @@ def reference_pmfs(pmfs: Mapping[str, Any], bins: Any, *,
 
 
 def entropy_vs_rate(rates: Any, entropies: Any, *, bound: Any = None, ax: Any = None,
-                    unit: str = "bits", highlight: Any = None) -> Any:
+                    unit: str = "bits", highlight: Any = None,
+                    highlight_label: str = "highlighted") -> Any:
     """Per-unit ISI entropy against firing rate (log rate axis).
 
     Parameters
@@ -142,6 +143,8 @@ def entropy_vs_rate(rates: Any, entropies: Any, *, bound: Any = None, ax: Any = 
     unit : str, default "bits"
     highlight : array_like of bool, optional
         Units to mark (e.g. the farthest from the bound).
+    highlight_label : str, default "highlighted"
+        Legend label of the marked units.
 
     Returns
     -------
@@ -170,7 +173,8 @@ def entropy_vs_rate(rates: Any, entropies: Any, *, bound: Any = None, ax: Any = 
     ax.scatter(r[ok], h[ok], s=12, color="C0", alpha=0.7, label="unit")
     if highlight is not None:
         m = np.asarray(highlight, dtype=bool) & ok
-        ax.scatter(r[m], h[m], s=40, facecolors="none", edgecolors="C3", label="highlighted")
+        ax.scatter(r[m], h[m], s=40, facecolors="none", edgecolors="C3",
+                   label=highlight_label)
     ax.set_xscale("log")
     ax.set_xlabel("firing rate (Hz)")
     ax.set_ylabel(f"ISI entropy ({unit})")
