@@ -15,6 +15,7 @@ from cortexkit.causality._experiment import (
     METHOD_PROTOCOL,
     Comparison,
     compare_methods,
+    confounded_network,
     run_experiment,
 )
 from cortexkit.causality._network import (
@@ -33,6 +34,7 @@ __all__ = [
     "Score",
     "auroc",
     "compare_methods",
+    "confounded_network",
     "estimate",
     "make_connectivity",
     "observed_indices",

@@ -26,7 +26,8 @@ from cortexkit.causality._network import (
 from cortexkit.causality._score import score
 from cortexkit.errors import ValidationError
 
-__all__ = ["METHOD_PROTOCOL", "IV_FRACTION", "Comparison", "compare_methods", "run_experiment"]
+__all__ = ["METHOD_PROTOCOL", "IV_FRACTION", "Comparison", "compare_methods", "run_experiment",
+           "confounded_network"]
 
 #: The run each method is given: perturbation protocol (None = unperturbed).
 METHOD_PROTOCOL: dict[str, str | None] = {
@@ -173,6 +174,51 @@ def run_experiment(n_neurons: Iterable[int] = (10, 20, 50), timesteps: Iterable[
                                      "observed": f, "n_observed": int(obs.size),
                                      "repeat": rep, "method": m, **s.to_dict()})
     return pd.DataFrame(rows)
+
+
+def confounded_network(n_motifs: int = 2, weight: float = 3.0) -> tuple[np.ndarray, np.ndarray]:
+    """The textbook omitted-variable-bias network: hidden common inputs between recorded cells.
+
+    Each motif k has four neurons ``g, h, j, i`` (indices ``4k .. 4k+3``): a common input
+    ``g`` drives ``h`` and ``j``, and ``h`` drives ``i``; ``j`` does **not** drive ``i``.
+    Recorded neuron ``j`` of motif k+1 drives ``i`` of motif k (a real edge between recorded
+    cells).  When only the ``j`` and ``i`` cells are recorded, ``x_j[t]`` is correlated with
+    the hidden ``x_h[t]`` through ``g``, so observational estimates report a spurious
+    ``j -> i`` edge; stimulating ``j`` (perturbation, IV) reveals there is none.  The network
+    is feed-forward (all eigenvalues 0), hence stable for any ``weight``.
+
+    Parameters
+    ----------
+    n_motifs : int
+        Number of motifs (>= 2); the network has ``4 * n_motifs`` neurons.
+    weight : float
+        Weight of every connection.
+
+    Returns
+    -------
+    A : ndarray, shape (4 n_motifs, 4 n_motifs)
+        Connectivity (row = effect, column = cause).
+    recorded : ndarray of int
+        Indices of the ``j`` and ``i`` neurons (half of the network).
+
+    Examples
+    --------
+    >>> from cortexkit.causality import confounded_network
+    >>> A, recorded = confounded_network(2)
+    >>> A.shape, recorded.tolist(), float(A[3, 2])
+    ((8, 8), [2, 3, 6, 7], 0.0)
+    """
+    if isinstance(n_motifs, bool) or not isinstance(n_motifs, int) or n_motifs < 2:
+        raise ValidationError(f"n_motifs must be an integer >= 2, got {n_motifs!r}")
+    if not np.isfinite(weight):
+        raise ValidationError(f"weight must be finite, got {weight!r}")
+    A = np.zeros((4 * n_motifs, 4 * n_motifs))
+    for k in range(n_motifs):
+        g, h, j, i = 4 * k + np.arange(4)
+        A[h, g] = A[j, g] = A[i, h] = weight
+        A[i, 4 * ((k + 1) % n_motifs) + 2] = weight
+    recorded = np.sort(np.concatenate([4 * np.arange(n_motifs) + 2, 4 * np.arange(n_motifs) + 3]))
+    return A, recorded
 
 
 def _network(n: Any, p: float, key: tuple) -> np.ndarray:

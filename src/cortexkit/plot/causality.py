@@ -13,7 +13,8 @@ import numpy as np
 from cortexkit.errors import ValidationError
 from cortexkit.plot._util import get_ax
 
-__all__ = ["graph", "matrix", "true_vs_estimated", "activity", "scores"]
+__all__ = ["graph", "matrix", "true_vs_estimated", "compare_grid", "activity", "scores",
+           "score_bars"]
 
 _METHOD_COLORS = {
     "perturbation": "#1b9e77", "perturbation_corr": "#66a61e", "iv": "#7570b3",
@@ -175,6 +176,57 @@ def true_vs_estimated(A: Any, estimate: Any, *, method: str = "estimate",
     return fig
 
 
+def compare_grid(A: Any, estimates: dict, *, observed: Any = None) -> Any:
+    """The truth and several estimates in one figure: graphs (top row), matrices (bottom).
+
+    Each estimate's graph shows as many strongest edges as the truth has; each matrix has
+    its own symmetric colour scale (methods estimate effects in different units).
+
+    Parameters
+    ----------
+    A : array_like, shape (n, n)
+        True connectivity.
+    estimates : dict
+        Name -> (n, n) estimate (NaN where not estimated).
+    observed : sequence of int, optional
+        Recorded neurons: every panel shows this block only.
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cortexkit.plot.causality import compare_grid
+    >>> A = np.array([[0, 1.0], [0, 0]])
+    >>> len(compare_grid(A, {"a": A, "b": -A}).axes)
+    6
+    """
+    from matplotlib.figure import Figure
+
+    panels = {"true": _square(A, "A"),
+              **{str(k): _square(v, f"estimates[{k!r}]") for k, v in estimates.items()}}
+    if observed is not None:
+        idx = np.asarray(observed, dtype=int)
+        for name, w in panels.items():
+            shown = np.full_like(w, np.nan)
+            shown[np.ix_(idx, idx)] = w[np.ix_(idx, idx)]
+            panels[name] = shown
+    a = panels["true"]
+    n_edges = int(np.count_nonzero(np.nan_to_num(a) * ~np.eye(a.shape[0], dtype=bool)))
+    k = len(panels)
+    fig = Figure(figsize=(2.3 * k, 4.8))
+    axes = fig.subplots(2, k, squeeze=False)
+    fig.subplots_adjust(left=0.04, right=0.99, top=0.93, bottom=0.08, wspace=0.25, hspace=0.2)
+    for c, (name, w) in enumerate(panels.items()):
+        graph(w, axes[0, c], top=None if name == "true" else n_edges, title=name)
+        matrix(w, axes[1, c], colorbar=False)
+        if c:
+            axes[1, c].set_ylabel("")
+    return fig
+
+
 def activity(run: Any, ax: Any = None, *, max_steps: int = 120,
              title: str | None = None) -> Any:
     """Image of network activity (neurons x time); clamped entries outlined by a dot.
@@ -263,8 +315,61 @@ def scores(table: Any, x: str = "n_neurons", metric: str = "correlation", ax: An
         if (hi > lo).any():
             ax.fill_between(mean.index, lo.values, hi.values, color=color, alpha=0.15)
     if x == "n_neurons":
+        ticks = np.unique(table[x].to_numpy())
         ax.set_xscale("log")
+        ax.set_xticks(ticks, [str(int(t)) for t in ticks])
+        ax.minorticks_off()
     ax.set_xlabel(x)
+    ax.set_ylabel(metric)
+    ax.legend(fontsize=7, frameon=False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def score_bars(table: Any, group: str, metric: str = "rel_error", ax: Any = None, *,
+               title: str | None = None) -> Any:
+    """Grouped bars: ``metric`` of each method (x) for each value of the ``group`` column.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ``method``, ``group`` and ``metric`` (one row per method and group).
+    group : str
+        Column whose values become the bar groups (e.g. which neurons were recorded).
+    metric : str
+        Score column to show.
+    ax : matplotlib Axes, optional
+        Axes to draw on.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cortexkit.plot.causality import score_bars
+    >>> df = pd.DataFrame({"method": ["iv", "iv"], "rec": ["all", "half"],
+    ...                    "rel_error": [0.1, 0.2]})
+    >>> len(score_bars(df, "rec").patches)
+    2
+    """
+    for col in (group, metric, "method"):
+        if col not in table.columns:
+            raise ValidationError(f"table has no column {col!r}; columns: {list(table.columns)}")
+    ax = get_ax(ax, (6.0, 3.4))
+    methods = list(dict.fromkeys(table["method"]))
+    groups = list(dict.fromkeys(table[group]))
+    width = 0.8 / len(groups)
+    for g_i, g in enumerate(groups):
+        sub = table[table[group] == g].set_index("method")[metric]
+        vals = [float(sub.get(m, np.nan)) for m in methods]
+        ax.bar(np.arange(len(methods)) + (g_i - (len(groups) - 1) / 2) * width, vals,
+               width=width, label=str(g))
+    ax.set_xticks(np.arange(len(methods)), methods, rotation=20, fontsize=8)
     ax.set_ylabel(metric)
     ax.legend(fontsize=7, frameon=False)
     if title:
