@@ -51,10 +51,10 @@ def rate(I: Any, params: LIFParams) -> np.ndarray | float:
     --------
     >>> from cortexkit.lif import LIFParams, rate
     >>> p = LIFParams()
-    >>> float(rate(1e-10, p)), round(float(rate(2e-10, p)), 3)
-    (0.0, 14.427)
+    >>> float(rate(0.9e-10, p)), round(float(rate(2e-10, p)), 3)  # rheobase: 100 pA
+    (0.0, 45.512)
     >>> rate([0.0, 3e-10], LIFParams(t_ref=0.002)).round(2).tolist()
-    [0.0, 24.94]
+    [0.0, 63.04]
     """
     if not isinstance(params, LIFParams):
         raise ValidationError(f"params must be a LIFParams, got {type(params).__name__}")

@@ -1,8 +1,10 @@
 """Compiled LIF kernel (numba), imported only when :func:`cortexkit.lif.simulate` runs.
 
-Layout: ``simulate_range`` integrates one contiguous range of neurons over all steps and
-releases the GIL (``nogil=True``); ``simulate`` runs one range per core in a thread pool,
-so the cores never synchronise inside the time loop.  Within a range, the time axis is
+Layout: ``simulate_range`` advances one contiguous range of neurons and releases the GIL
+(``nogil=True``); ``simulate`` runs one range per core in a thread pool, so the cores
+never synchronise inside the time loop.  Without noise one call covers all steps; with
+noise, each thread alternates ``fill_noise`` (a block of a few steps, < 1 MB) and
+``simulate_range`` on that block, so the noise kernel is compiled only when used.  Within a range, the time axis is
 cut into blocks and the neurons into chunks that fit in L1 cache; for each chunk the
 time loop runs over the block with the neurons innermost (one SIMD-friendly pass per
 step over a contiguous slice of ``v``).  Spikes are appended to a growing (neuron, step)
@@ -85,6 +87,15 @@ def _fill_normals(z, m, key, key2, ctr0, kt, wt, ft):  # pragma: no cover - comp
         z[i] = -x if neg else x
 
 
+@numba.njit(cache=True, nogil=True)
+def fill_noise(z, n, i0, k0, key, key2, kt, wt, ft):  # pragma: no cover - compiled
+    """z[k - k0, i - i0] = normal(counter k * n + i) for a block of steps and neurons."""
+    un = np.uint64(n)
+    for kk in range(z.shape[0]):
+        _fill_normals(z[kk], z.shape[1], key, key2,
+                      np.uint64(k0 + kk) * un + np.uint64(i0), kt, wt, ft)
+
+
 @numba.njit(cache=True)
 def normals(n, key, key2, ctr0, kt, wt, ft):  # pragma: no cover - compiled
     """``n`` consecutive samples starting at counter ``ctr0`` (for tests)."""
@@ -94,34 +105,30 @@ def normals(n, key, key2, ctr0, kt, wt, ft):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def simulate_range(i_start, i_stop, cur, offset, noise_sd, key, key2, kt, wt, ft, n_steps,
+def simulate_range(i_start, i_stop, k_start, k_stop, cur, offset, noise_sd, z, v, ref,
                    exact, decay, a_euler, E_L, R, V_reset, V_th, ref_steps, record_v, v_rec,
                    chunk, block):  # pragma: no cover - compiled
-    """Integrate neurons ``i_start <= i < i_stop``; returns (neuron, step) of every spike.
+    """Advance neurons ``i_start <= i < i_stop`` over steps ``k_start <= k < k_stop``.
 
-    ``cur`` is (1, n_steps) (shared input) or (n, n_steps). The spike of neuron i
-    detected at step k is reported as (i, k) and happens at time (k + 1) * dt. Neurons
-    are processed in chunks of ``chunk`` over blocks of ``block`` steps so the state of
-    a chunk stays in L1 cache; the innermost loops run over neurons (SIMD).
+    ``v`` and ``ref`` (membrane potential, remaining refractory steps) hold the state of
+    the range and are updated in place; ``cur`` is (1, n_steps) (shared input) or
+    (n, n_steps); ``z`` is the standard-normal noise of the block,
+    ``z[k - k_start, i - i_start]`` (ignored when ``noise_sd == 0``). Returns
+    (neuron, step) of every spike; the spike detected at step k happens at (k + 1) dt.
+    Neurons are processed in chunks of ``chunk`` over sub-blocks of ``block`` steps so
+    the state of a chunk stays in L1 cache; the innermost loops run over neurons (SIMD).
     """
-    n = offset.shape[0]
     shared = cur.shape[0] == 1
     noisy = noise_sd != 0.0
     refr = ref_steps > 0
-    un = np.uint64(n)
     m_all = i_stop - i_start
-    v = np.empty(m_all)
-    for i in range(m_all):
-        v[i] = E_L
-    ref = np.zeros(m_all, np.int32)
     inp = np.empty(chunk)
-    z = np.empty(chunk)
-    cap = 4 * m_all + 1024
+    cap = m_all + 1024
     out_i = np.empty(cap, np.int32)
     out_k = np.empty(cap, np.int32)
     total = 0
-    for b0 in range(0, n_steps, block):
-        b1 = min(b0 + block, n_steps)
+    for b0 in range(k_start, k_stop, block):
+        b1 = min(b0 + block, k_stop)
         for c0 in range(0, m_all, chunk):
             m = min(c0 + chunk, m_all) - c0
             i0 = i_start + c0
@@ -141,10 +148,9 @@ def simulate_range(i_start, i_stop, cur, offset, noise_sd, key, key2, kt, wt, ft
                     for ii in range(m):
                         inp[ii] = cur[i0 + ii, k] + off[ii]
                 if noisy:
-                    _fill_normals(z, m, key, key2, np.uint64(k) * un + np.uint64(i0),
-                                  kt, wt, ft)
+                    zk = z[k - k_start, c0:c0 + m]
                     for ii in range(m):
-                        inp[ii] = inp[ii] + noise_sd * z[ii]
+                        inp[ii] = inp[ii] + noise_sd * zk[ii]
                 # membrane update (SIMD over the chunk; V held while refractory)
                 if exact:
                     for ii in range(m):

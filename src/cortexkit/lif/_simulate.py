@@ -18,6 +18,8 @@ __all__ = ["LIFResult", "simulate", "simulate_reference"]
 _METHODS = ("exact", "euler")
 # below this many neurons per core, threads cost more than they save
 _MIN_NEURONS_PER_THREAD = 256
+# size of the per-thread block of noise samples (steps x neurons of the thread)
+_NOISE_BLOCK_BYTES = 1 << 19
 
 
 def _n_threads() -> int:
@@ -220,7 +222,7 @@ def simulate(
     >>> p = ck.lif.LIFParams(dt=1e-4, t_max=1.0)
     >>> res = ck.lif.simulate(p, 2e-10, record_v=False)
     >>> int(res.spikes.counts[0]), round(float(ck.lif.rate(2e-10, p)), 2)
-    (14, 14.43)
+    (45, 45.51)
     """
     params = _check_params(params)
     t, cur2, cur, off, noise_sd, n = _resolve_inputs(params, current, n_neurons, offset,
@@ -230,24 +232,39 @@ def simulate(
 
     steps = params.n_steps
     n_parts = max(1, min(_n_threads(), n // _MIN_NEURONS_PER_THREAD))
-    chunk = int(min(512, n))
-    block = int(min(steps, 256))
-    key, key2 = seed_keys(seed) if noise_sd > 0 else (0, 0)
-    kt, wt, ft = ziggurat_tables()
+    bounds = np.linspace(0, n, n_parts + 1).round().astype(np.int64)
     v_rec = np.empty((n, steps)) if record_v else np.empty((0, 0))
-    args = (cur2, off, noise_sd, np.uint64(key), np.uint64(key2), kt, wt, ft, steps,
-            method == "exact", math.exp(-params.dt / params.tau_m), params.dt / params.tau_m,
-            params.E_L, params.R, params.V_reset, params.V_th, params.ref_steps,
-            bool(record_v), v_rec, chunk, block)
-    bounds = np.linspace(0, n, n_parts + 1).round().astype(int)
+    const = (cur2, off, noise_sd)
+    flags = (method == "exact", math.exp(-params.dt / params.tau_m), params.dt / params.tau_m,
+             params.E_L, params.R, params.V_reset, params.V_th, params.ref_steps,
+             bool(record_v), v_rec, int(min(512, n)), int(min(steps, 256)))
+    if noise_sd > 0:
+        key, key2 = (np.uint64(x) for x in seed_keys(seed))
+        tables = ziggurat_tables()
+
+    def run(i0: int, i1: int):
+        m = i1 - i0
+        v = np.full(m, params.E_L)
+        ref = np.zeros(m, dtype=np.int32)
+        if noise_sd == 0:
+            return _kernels.simulate_range(i0, i1, 0, steps, *const, np.empty((0, 0)), v,
+                                           ref, *flags)
+        block = int(max(1, min(steps, _NOISE_BLOCK_BYTES // (8 * m))))
+        z = np.empty((block, m))
+        out = []
+        for k0 in range(0, steps, block):
+            k1 = min(k0 + block, steps)
+            _kernels.fill_noise(z[:k1 - k0], n, i0, k0, key, key2, *tables)
+            out.append(_kernels.simulate_range(i0, i1, k0, k1, *const, z, v, ref, *flags))
+        return (np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out]))
+
     if n_parts == 1:
-        parts = [_kernels.simulate_range(0, n, *args)]
+        parts = [run(0, n)]
     else:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=n_parts) as pool:
-            parts = list(pool.map(lambda r: _kernels.simulate_range(r[0], r[1], *args),
-                                  zip(bounds[:-1], bounds[1:], strict=True)))
+            parts = list(pool.map(run, bounds[:-1].tolist(), bounds[1:].tolist()))
     spk_i = np.concatenate([p[0] for p in parts])
     spk_k = np.concatenate([p[1] for p in parts])
     times, offsets = _group_spikes(spk_i, spk_k, n, params.dt)
@@ -278,7 +295,7 @@ def simulate_reference(
     >>> import cortexkit as ck
     >>> p = ck.lif.LIFParams(dt=1e-4, t_max=1.0)
     >>> int(ck.lif.simulate_reference(p, 2e-10).spikes.counts[0])
-    14
+    45
     """
     from cortexkit.lif._rng import normals_np, seed_keys, ziggurat_tables
 

@@ -103,7 +103,7 @@ def isi_cv(spikes: SpikeTrains) -> np.ndarray:
     >>> import cortexkit as ck
     >>> st = ck.SpikeTrains.from_list([[0.1, 0.2, 0.3], [0.1, 0.2, 0.4, 0.5]], t_stop=1)
     >>> ck.lif.isi_cv(st).round(4).tolist()
-    [0.0, 0.4714]
+    [0.0, 0.3536]
     """
     t, off = spikes.times, spikes.offsets
     n = off.size - 1
