@@ -54,8 +54,10 @@ def _loop_counts(st, bins, rng_):
                      for i in range(st.n_units)])
 
 
+@pytest.mark.parametrize("kernel_from", [0, 10**12], ids=["kernel", "numpy"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_isi_entropy_equals_per_unit_loop_exactly(seed):
+def test_isi_entropy_equals_per_unit_loop_exactly(seed, kernel_from, monkeypatch):
+    monkeypatch.setattr("cortexkit.information._isi._KERNEL_MIN_SPIKES", kernel_from)
     st = _spikes(seed)
     table = isi_entropy(st)
     expected, n_isi = [], []
