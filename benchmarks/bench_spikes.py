@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import platform
 import subprocess
 import time
@@ -169,11 +170,13 @@ def main() -> None:
     mem_neo = peak_extra_bytes(neo_from_events, times, units)
 
     lines = [
-        f"## SpikeTrains construction (`benchmarks/bench_spikes.py`{' --quick' if args.quick else ''})",
+        "## SpikeTrains construction (`benchmarks/bench_spikes.py"
+        f"{' --quick' if args.quick else ''}`)",
         "",
         f"Machine: {_cpu_model()}, 2 cores; Python {platform.python_version()}, "
         f"numpy {np.__version__}. {n:,} time-sorted events of {N_UNITS} units "
-        f"(lognormal rates), best of {repeat}.",
+        f"(lognormal rates), best of {repeat}. Load average at the end of the run: "
+        f"{os.getloadavg()[0]:.1f} (the machine is shared; ratios are what matter).",
         "",
         "| task | cortexkit (s) | peer | peer (s) | peer / cortexkit |",
         "|---|---|---|---|---|",

@@ -333,3 +333,12 @@ def test_every_loader_error_is_a_cortexkit_error(tmp_path):
             warnings.simplefilter("ignore")
             with pytest.raises(CortexkitError):
                 ck.io.load_spikes(p)
+
+
+def test_sample_rate_not_applied_to_times_already_in_seconds(tmp_path):
+    p = _write(tmp_path, "seconds.csv", "unit,time\n1,0.25\n1,0.75\n")
+    with pytest.warns(CortexkitWarning, match="already seconds"):
+        st = ck.io.load_spikes(p, sample_rate=30000)
+    assert st.train(0).tolist() == [0.25, 0.75]
+    q = _write(tmp_path, "float_samples.csv", "unit,time\n1,300.0\n1,900.0\n")
+    assert ck.io.load_spikes(q, sample_rate=30000).train(0).tolist() == [0.01, 0.03]

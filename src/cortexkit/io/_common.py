@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
-from cortexkit.errors import DataFormatError, ValidationError
+from cortexkit.errors import CortexkitWarning, DataFormatError, ValidationError
+from cortexkit.spikes import _user_stacklevel as _stacklevel
 
 
 def check_sample_rate(sample_rate: Any) -> float | None:
@@ -28,12 +30,21 @@ def to_seconds(times: np.ndarray, sample_rate: float | None, source: str) -> np.
     """Spike times in seconds: divide by ``sample_rate`` when given.
 
     Integer times without a sample rate are refused: they are almost always sample
-    indices, and guessing the rate would silently scale every result.
+    indices, and guessing the rate would silently scale every result.  Times with
+    fractional parts are already seconds: a ``sample_rate`` (e.g. passed to every file by
+    the CLI's ``--sample-rate``) is then not applied, with a warning.
     """
     times = np.asarray(times)
     if times.size and times.dtype.kind not in "iuf":
         raise DataFormatError(f"{source}: spike times must be numbers; got dtype {times.dtype}")
     if sample_rate is not None:
+        if times.dtype.kind == "f" and times.size and not np.all(times == np.floor(times)):
+            warnings.warn(
+                f"{source}: times have fractional parts, so they are already seconds; "
+                f"sample_rate={sample_rate:g} was not applied",
+                CortexkitWarning, stacklevel=_stacklevel(),
+            )
+            return times
         return times / sample_rate
     if times.dtype.kind in "iu" and times.size:
         raise DataFormatError(
