@@ -3,8 +3,10 @@
 A variable holding a cell array of per-unit spike-time vectors, or nested cells /
 structs whose leaves are structs with the times in a named field (e.g. MatClust's
 ``spikes{day}{epoch}{tetrode}{cluster}.time``).  The walk follows MATLAB's linear
-(column-major) order, skips empty cells and empty time vectors, and records where each unit came from in
-``unit_info["source"]`` (MATLAB 1-based indices, e.g. ``spikes{1}{1}{3}{2}.time``).
+(column-major) order, skips empty cells and empty time vectors, and records where each
+unit came from in ``unit_info["source"]`` (MATLAB 1-based indices, e.g.
+``spikes{1}{1}{3}{2}.time``).  When every leaf struct has a two-element ``timerange``
+field (MatClust) that covers all spikes, it gives ``t_start`` / ``t_stop``.
 """
 
 from __future__ import annotations
