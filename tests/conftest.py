@@ -184,3 +184,9 @@ def explorer_server() -> Iterator[ExplorerProcess]:
     """``cortexkit serve`` on the bundled data (seed 0) on a free port, for one test module."""
     with run_explorer("--seed", "0") as server:
         yield server
+
+
+@pytest.fixture
+def start_explorer() -> Any:
+    """``start_explorer(*args)``: context manager running ``cortexkit serve ARGS``."""
+    return run_explorer

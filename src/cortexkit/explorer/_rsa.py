@@ -14,14 +14,17 @@ import numpy as np
 
 from cortexkit.errors import CortexkitError
 
-LAYERS = ("pool", "fc", "out")
-N_ORIENTATIONS = 24
+ARCHITECTURES = ("conv_pool_fc", "conv_fc", "fc")
+BIN_WIDTH = 7.5  # degrees: 24 orientation bins over -90..90
+N_RESAMPLE = 200  # bootstrap resamples and permutations of the similarity
 
 
 class RSAJob:
-    """One background computation of model-layer and V1 RDMs (thread-safe)."""
+    """One background computation of model-layer and V1 RDMs for one architecture."""
 
-    def __init__(self, seed: int = 0, n_train: int = 400, epochs: int = 10) -> None:
+    def __init__(self, seed: int = 0, n_train: int = 400, epochs: int = 10,
+                 architecture: str = "conv_pool_fc") -> None:
+        self.architecture = architecture
         self.seed = int(seed)
         self.n_train = int(n_train)
         self.epochs = int(epochs)
@@ -66,7 +69,8 @@ class RSAJob:
 
     def _run(self) -> None:
         try:
-            result = compute_rdms(self.seed, self.n_train, self.epochs, report=self._set)
+            result = compute_rdms(self.seed, self.n_train, self.epochs, self.architecture,
+                                  report=self._set)
         except CortexkitError as exc:
             with self._lock:
                 self._state, self._error = "error", str(exc)
@@ -80,69 +84,50 @@ class RSAJob:
             self._result, self._state, self._step, self._progress = result, "done", "done", 1.0
 
 
-def compute_rdms(seed: int, n_train: int, epochs: int, report: Any = None) -> dict[str, Any]:
-    """Train the orientation network and compare its layers' RDMs with V1's.
+def compute_rdms(seed: int, n_train: int, epochs: int, architecture: str = "conv_pool_fc",
+                 report: Any = None) -> dict[str, Any]:
+    """Train (or load from the cache) the orientation network and compare layers with V1.
 
-    Returns orientations, one RDM per system (``"V1"`` and each layer), the Pearson
-    similarity of each layer's RDM with V1's, and the training loss history.
+    V1 is ``ck.datasets.v1_orientation_like(seed)`` in the tutorial convention (stimuli
+    <= 180 deg centred on 0 = vertical), binned by ``BIN_WIDTH`` degrees;
+    :func:`cortexkit.encoding.compare_layers` gives the RDMs and their similarity with
+    bootstrap intervals and permutation p-values.
     """
-    import torch
-
-    from cortexkit import datasets, encoding, rsa
+    from cortexkit import datasets, encoding
+    from cortexkit.io.responses import bin_stimuli, tutorial_convention
 
     report = report or (lambda step, progress: None)
     report("loading V1 responses", 0.02)
-    v1_resp, angles = _v1_binned(datasets.v1_orientation_like(seed=seed))
-    report(f"training the network ({n_train} stimuli, {epochs} epochs)", 0.1)
-    net, losses = encoding.train_orientation_model(n_train=n_train, epochs=epochs, seed=seed)
-    report("recording hidden activity", 0.85)
-    stimuli = np.stack([np.asarray(encoding.grating(a), dtype=np.float32) for a in angles])
-    with torch.no_grad():
-        hidden = encoding.hidden_activity(net, torch.from_numpy(stimuli), layers=LAYERS)
-    report("computing RDMs", 0.95)
-    rdms = {"V1": rsa.rdm(v1_resp)}
-    for name in LAYERS:
-        h = np.asarray(hidden[name].detach().cpu().numpy() if hasattr(hidden[name], "detach")
-                       else hidden[name], dtype=float).reshape(len(angles), -1)
-        if name == "out" or np.any(h.std(axis=1) == 0):
-            # one output unit or silent stimuli: correlation distance is undefined there
-            rdms[name] = rsa.rdm(h, metric="euclidean")
-        else:
-            rdms[name] = rsa.rdm(h)
-    similarity = {name: float(rsa.compare(rdms[name], rdms["V1"])) for name in LAYERS}
+    v1 = bin_stimuli(tutorial_convention(datasets.v1_orientation_like(seed=seed)), BIN_WIDTH)
+    report(f"training the {architecture} network ({n_train} gratings, {epochs} epochs; "
+           "reused from the cache when trained before)", 0.1)
+    net, losses, info = encoding.cached_orientation_model(
+        architecture=architecture, n_train=n_train, epochs=epochs, seed=seed)
+    report("recording hidden activity and comparing RDMs", 0.8)
+    layers = [name for name in net.layer_names if name != "out"]
+    comp = encoding.compare_layers(net, v1, layers, n_boot=N_RESAMPLE, n_perm=N_RESAMPLE,
+                                   seed=seed)
+    table = comp.table.set_index("layer")
     return {
-        "orientations": [float(a) for a in angles],
-        "rdms": {k: np.asarray(v, dtype=float).round(5).tolist() for k, v in rdms.items()},
-        "similarity": similarity,
+        "architecture": architecture,
+        "orientations": [float(a) for a in np.asarray(v1.stimuli)],
+        "rdms": {("V1" if k == "data" else k): np.asarray(v, dtype=float).round(5).tolist()
+                 for k, v in comp.rdms.items()},
+        "layers": layers,
+        "table": [
+            {"layer": name, **{c: _num(table.loc[name, c]) for c in
+                               ("similarity", "ci_low", "ci_high", "p_value", "cka")},
+             "n_units": int(table.loc[name, "n_units"])}
+            for name in layers
+        ],
+        "similarity": {name: _num(table.loc[name, "similarity"]) for name in layers},
         "losses": [float(x) for x in np.asarray(losses, dtype=float).ravel()],
-        "layers": list(LAYERS),
+        "cached_model": bool(info.get("cached")),
         "n_train": n_train,
         "epochs": epochs,
     }
 
 
-def _v1_binned(v1: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Mean V1 response in ``N_ORIENTATIONS`` orientation bins over -90..90 deg."""
-    resp, stim = _unpack_v1(v1)
-    stim = np.asarray(stim, dtype=float)
-    keep = stim <= 180
-    resp, stim = np.asarray(resp, dtype=float)[keep], stim[keep] - 90.0  # 0 = vertical
-    edges = np.linspace(-90, 90, N_ORIENTATIONS + 1)
-    idx = np.clip(np.digitize(stim, edges) - 1, 0, N_ORIENTATIONS - 1)
-    counts = np.bincount(idx, minlength=N_ORIENTATIONS)
-    sums = np.zeros((N_ORIENTATIONS, resp.shape[1]))
-    np.add.at(sums, idx, resp)
-    ok = counts > 0
-    centres = 0.5 * (edges[:-1] + edges[1:])
-    return sums[ok] / counts[ok, None], centres[ok]
-
-
-def _unpack_v1(v1: Any) -> tuple[Any, Any]:
-    if isinstance(v1, tuple):
-        return v1[0], v1[1]
-    if isinstance(v1, dict):
-        return v1["resp"], v1["stimuli"]
-    for r, s in (("responses", "stimuli"), ("resp", "stimuli"), ("responses", "angles")):
-        if hasattr(v1, r) and hasattr(v1, s):
-            return getattr(v1, r), getattr(v1, s)
-    raise CortexkitError(f"cannot read V1 responses from {type(v1).__name__}")
+def _num(v: Any) -> float | None:
+    v = float(v)
+    return v if np.isfinite(v) else None

@@ -73,7 +73,7 @@ def create_app(
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
     from cortexkit.explorer._network import network_view
-    from cortexkit.explorer._rsa import RSAJob
+    from cortexkit.explorer._rsa import ARCHITECTURES, RSAJob
     from cortexkit.explorer._views import ExplorerData
 
     if spikes is None:
@@ -82,13 +82,21 @@ def create_app(
         spikes = steinmetz_like(seed=seed)
         data_label = data_label or f"bundled synthetic session (steinmetz_like, seed {seed})"
     data = ExplorerData(spikes, data_label or "recording", seed=seed)
-    rsa_job = RSAJob(seed=seed, n_train=rsa_train, epochs=rsa_epochs)
+    rsa_jobs = {arch: RSAJob(seed=seed, n_train=rsa_train, epochs=rsa_epochs, architecture=arch)
+                for arch in ARCHITECTURES}
+
+    def rsa_job(architecture: str) -> RSAJob:
+        if architecture not in rsa_jobs:
+            raise ValidationError(f"architecture must be one of {ARCHITECTURES}, "
+                                  f"got {architecture!r}")
+        return rsa_jobs[architecture]
+
     files = _static_files()
 
     app = fastapi.FastAPI(title="cortexkit explorer", docs_url=None, redoc_url=None,
                           openapi_url=None)
     app.state.data = data
-    app.state.rsa_job = rsa_job
+    app.state.rsa_jobs = rsa_jobs
     hosts = allowed_hosts or ["127.0.0.1", "localhost", "[::1]", "::1", "testserver"]
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
 
@@ -153,18 +161,19 @@ def create_app(
                             seed=data.seed if seed is None else seed)
 
     @app.post("/api/rsa/start")
-    def rsa_start() -> Any:
-        return rsa_job.start()
+    def rsa_start(architecture: str = "conv_pool_fc") -> Any:
+        return rsa_job(architecture).start()
 
     @app.get("/api/rsa/status")
-    def rsa_status() -> Any:
-        return rsa_job.status()
+    def rsa_status(architecture: str = "conv_pool_fc") -> Any:
+        return rsa_job(architecture).status()
 
     @app.get("/api/rsa/result")
-    def rsa_result() -> Any:
-        result = rsa_job.result()
+    def rsa_result(architecture: str = "conv_pool_fc") -> Any:
+        job = rsa_job(architecture)
+        result = job.result()
         if result is None:
-            return JSONResponse({"error": "not ready", **rsa_job.status()}, status_code=409)
+            return JSONResponse({"error": "not ready", **job.status()}, status_code=409)
         return result
 
     return app
@@ -214,21 +223,21 @@ def serve(
     uvicorn = optional_import("uvicorn")
     if not 0 <= int(port) <= 65535:
         raise ValidationError(f"--port must be between 0 and 65535, got {port}")
-    label = None
-    if spikes is None:
-        from cortexkit.cli._common import load_spike_data
-
-        spikes = load_spike_data(Path(data) if data is not None else None, seed=seed,
-                                 **(load_options or {}))
-        label = (str(data) if data is not None
-                 else f"bundled synthetic session (steinmetz_like, seed {seed})")
-    allowed = None if _is_loopback(host) else ["*"]
-    app = create_app(spikes, data_label=label, seed=seed, allowed_hosts=allowed)
-    config = uvicorn.Config(app, host=host, port=int(port), log_level="warning",
-                            access_log=False, lifespan="off")
-    sock = _bind(host, int(port))
-    server = _make_server(config)
+    sock = _bind(host, int(port))  # fail fast, before loading data
     try:
+        label = None
+        if spikes is None:
+            from cortexkit.cli._common import load_spike_data
+
+            spikes = load_spike_data(Path(data) if data is not None else None, seed=seed,
+                                     **(load_options or {}))
+            label = (str(data) if data is not None
+                     else f"bundled synthetic session (steinmetz_like, seed {seed})")
+        allowed = None if _is_loopback(host) else ["*"]
+        app = create_app(spikes, data_label=label, seed=seed, allowed_hosts=allowed)
+        config = uvicorn.Config(app, host=host, port=int(port), log_level="warning",
+                                access_log=False, lifespan="off")
+        server = _make_server(config)
         server.run(sockets=[sock])
     finally:
         sock.close()

@@ -468,10 +468,12 @@ async function runNetwork(ev) {
 }
 
 // ---------------------------------------------------------------- RSA view
+function rsaQuery() { return `architecture=${encodeURIComponent($("rsa-arch").value)}`; }
+
 async function startRSA() {
   $("rsa-start").disabled = true;
   try {
-    await getJSON("/api/rsa/start", {method: "POST"});
+    await getJSON(`/api/rsa/start?${rsaQuery()}`, {method: "POST"});
   } catch (e) {
     $("rsa-status").textContent = `error: ${e.message}`;
     $("rsa-start").disabled = false;
@@ -481,44 +483,70 @@ async function startRSA() {
 }
 
 async function pollRSA() {
+  const arch = $("rsa-arch").value;
   let st;
   try {
-    st = await getJSON("/api/rsa/status");
+    st = await getJSON(`/api/rsa/status?${rsaQuery()}`);
   } catch (e) {
     $("rsa-status").textContent = `error: ${e.message}`;
     return;
   }
+  if (arch !== $("rsa-arch").value) return;  // the user switched architecture meanwhile
   const bar = $("rsa-progress");
   bar.hidden = st.state !== "running";
   bar.value = st.progress || 0;
-  $("rsa-status").textContent = st.state === "error" ? `error: ${st.error}` : `${st.state}: ${st.step}`;
-  $("rsa-status").setAttribute("data-state", st.state);
+  const status = $("rsa-status");
+  status.textContent = st.state === "error" ? `error: ${st.error}` : `${st.state}${st.step ? ": " + st.step : ""}`;
+  status.setAttribute("data-state", st.state);
   if (st.state === "running") { setTimeout(pollRSA, 500); return; }
   $("rsa-start").disabled = st.state === "done";
-  if (st.state === "done") drawRSA(await getJSON("/api/rsa/result"));
+  if (st.state === "done") drawRSA(await getJSON(`/api/rsa/result?${rsaQuery()}`));
+  else { $("rsa-rdms").textContent = ""; $("rsa-bars").textContent = ""; $("rsa-table").textContent = ""; }
 }
 
 function drawRSA(res) {
   const box = $("rsa-rdms");
   box.textContent = "";
+  const ori = res.orientations;
   for (const name of ["V1", ...res.layers]) {
     const panel = html("div", {class: "panel rdm", "data-system": name});
-    panel.appendChild(html("h3", {}, name === "V1" ? "V1" : `layer ${name}`));
+    panel.appendChild(html("h3", {}, name === "V1" ? "V1 (synthetic responses)" : `layer ${name}`));
     const holder = html("div");
     panel.appendChild(holder);
     box.appendChild(panel);
-    heatmap(holder, res.rdms[name], {size: 200, sequential: true, xlabel: "orientation", ylabel: "orientation"});
+    heatmap(holder, res.rdms[name], {size: 180, sequential: true,
+      xlabel: `orientation ${fmt(ori[0], 3)}..${fmt(ori[ori.length - 1], 3)}°`, ylabel: "orientation"});
   }
-  const c = chart($("rsa-bars"), {id: "rsa-bars-svg", xlim: [-0.5, res.layers.length - 0.5], ylim: [-1, 1], height: 240,
-                                   xlabel: "layer", ylabel: "RDM correlation with V1", noXTicks: true});
-  res.layers.forEach((name, i) => {
-    const v = res.similarity[name];
+  const n = res.layers.length;
+  const c = chart($("rsa-bars"), {id: "rsa-bars-svg", xlim: [-0.5, n - 0.5], ylim: [-0.2, 1], height: 240,
+                                   xlabel: "layer", ylabel: "RDM similarity with V1", noXTicks: true});
+  res.table.forEach((row, i) => {
+    const v = row.similarity;
     el("rect", {class: "bar", x: c.x(i - 0.3), width: c.x(0.6) - c.x(0), y: c.y(Math.max(0, v)),
-                height: Math.abs(c.y(v) - c.y(0)), "data-layer": name, "data-similarity": v}, c.plot);
-    el("text", {x: c.x(i), y: c.H - c.m.b + 15, "text-anchor": "middle"}, c.svg).textContent = `${name} (${fmt(v, 3)})`;
+                height: Math.abs(c.y(v) - c.y(0)), "data-layer": row.layer, "data-similarity": v}, c.plot);
+    if (row.ci_low !== null && row.ci_high !== null) {
+      el("line", {x1: c.x(i), x2: c.x(i), y1: c.y(row.ci_low), y2: c.y(row.ci_high), stroke: "#222", "stroke-width": 1.5}, c.plot);
+    }
+    el("text", {x: c.x(i), y: c.H - c.m.b + 15, "text-anchor": "middle"}, c.svg).textContent = row.layer;
   });
-  $("rsa-status").textContent = `done: trained on ${res.n_train} gratings for ${res.epochs} epochs ` +
-    `(final loss ${fmt(res.losses[res.losses.length - 1], 3)})`;
+  const tbox = $("rsa-table");
+  tbox.textContent = "";
+  const t = html("table", {class: "t", id: "rsa-t"});
+  const head = html("tr");
+  for (const h of ["layer", "units", "similarity", "95% CI", "p (permutation)", "CKA"]) head.appendChild(html("th", {}, h));
+  t.appendChild(head);
+  for (const row of res.table) {
+    const tr = html("tr", {"data-layer": row.layer});
+    for (const v of [row.layer, String(row.n_units), fmt(row.similarity, 3),
+                     `${fmt(row.ci_low, 3)} – ${fmt(row.ci_high, 3)}`, fmt(row.p_value, 3), fmt(row.cka, 3)]) {
+      tr.appendChild(html("td", {}, v));
+    }
+    t.appendChild(tr);
+  }
+  tbox.appendChild(t);
+  $("rsa-status").textContent = `done: ${res.architecture} network trained on ${res.n_train} gratings for ` +
+    `${res.epochs} epochs${res.cached_model ? " (from the cache)" : ""}, final loss ` +
+    `${fmt(res.losses[res.losses.length - 1], 3)}`;
 }
 
 // ---------------------------------------------------------------- wiring
@@ -534,8 +562,9 @@ function init() {
   $("reset-fit").addEventListener("click", () => { if (state.unitData) resetSliders(); });
   $("net-form").addEventListener("submit", runNetwork);
   $("rsa-start").addEventListener("click", startRSA);
+  $("rsa-arch").addEventListener("change", pollRSA);
   loadInfo().catch((e) => showError(`could not load the recording: ${e.message}`));
-  getJSON("/api/rsa/status").then((st) => { if (st.state !== "idle") pollRSA(); }).catch(() => {});
+  pollRSA();
 }
 
 document.addEventListener("DOMContentLoaded", init);
