@@ -342,3 +342,13 @@ def test_sample_rate_not_applied_to_times_already_in_seconds(tmp_path):
     assert st.train(0).tolist() == [0.25, 0.75]
     q = _write(tmp_path, "float_samples.csv", "unit,time\n1,300.0\n1,900.0\n")
     assert ck.io.load_spikes(q, sample_rate=30000).train(0).tolist() == [0.01, 0.03]
+
+
+def test_phy_curated_group_overrides_kilosort_label(tmp_path):
+    folder = tmp_path / "ks"
+    _phy(folder, labels="cluster_KSLabel.tsv")  # KS: 1 good, 3 good, 7 mua
+    (folder / "cluster_group.tsv").write_text("cluster_id\tgroup\n3\tnoise\n7\tgood\n")
+    st = ck.io.load_spikes(folder)
+    assert st.unit_info["quality"].tolist() == ["good", "noise", "good"]
+    assert st.unit_info["KSLabel"].tolist() == ["good", "good", "mua"]
+    assert ck.io.load_spikes(folder, good_only=True).unit_ids.tolist() == [1, 7]

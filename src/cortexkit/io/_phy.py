@@ -20,9 +20,6 @@ from cortexkit.io._common import spike_kwargs
 from cortexkit.io._safe_pickle import read_npy_file
 from cortexkit.spikes import SpikeTrains
 
-_LABEL_FILES = (("cluster_group.tsv", "group"), ("cluster_KSLabel.tsv", "KSLabel"),
-                ("cluster_info.tsv", "group"), ("cluster_info.tsv", "KSLabel"))
-
 
 def is_phy(folder: Path) -> bool:
     """A folder with ``spike_times.npy`` and ``spike_clusters.npy`` or ``spike_templates.npy``."""
@@ -114,10 +111,15 @@ def read_phy(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
 
 
 def _labels(folder: Path):
-    """Per-cluster labels indexed by cluster id, with a ``quality`` column (or None)."""
+    """Per-cluster tables indexed by cluster id, with a ``quality`` column (or None).
+
+    ``cluster_group.tsv`` (phy curation), ``cluster_KSLabel.tsv`` and ``cluster_info.tsv``
+    are joined; ``quality`` is the curated ``group`` where set, else Kilosort's label.
+    """
     import pandas as pd
 
-    for name, col in _LABEL_FILES:
+    merged = None
+    for name in ("cluster_group.tsv", "cluster_KSLabel.tsv", "cluster_info.tsv"):
         path = folder / name
         if not path.is_file():
             continue
@@ -126,9 +128,25 @@ def _labels(folder: Path):
         except (ValueError, OSError, pd.errors.ParserError) as exc:
             raise DataFormatError(f"{path}: cannot read the tab-separated table ({exc})") from exc
         id_col = "cluster_id" if "cluster_id" in table.columns else "id"
-        if id_col not in table.columns or col not in table.columns:
-            continue
-        table = table.rename(columns={col: "quality"}).set_index(id_col)
+        if id_col not in table.columns:
+            raise DataFormatError(
+                f"{path}: no 'cluster_id' column; columns are {list(table.columns)}"
+            )
+        table = table.drop_duplicates(id_col).set_index(id_col)
         table.index.name = None
-        return table[["quality"] + [c for c in table.columns if c != "quality"]]
-    return None
+        if merged is None:
+            merged = table
+        else:
+            merged = merged.join(table[[c for c in table.columns if c not in merged.columns]],
+                                 how="outer")
+    if merged is None:
+        return None
+    quality = None
+    for col in ("group", "KSLabel"):
+        if col in merged.columns:
+            quality = merged[col] if quality is None else quality.fillna(merged[col])
+    if quality is None:
+        return None
+    merged = merged.drop(columns=[c for c in ("group",) if c in merged.columns])
+    merged.insert(0, "quality", quality)
+    return merged
