@@ -1,16 +1,17 @@
-"""Compiled LIF kernel (numba), imported only when :func:`cortexkit.lif.simulate` runs.
+"""Compiled LIF kernels (numba), imported only when :func:`cortexkit.lif.simulate` runs.
 
 Layout: ``simulate_range`` advances one contiguous range of neurons and releases the GIL
 (``nogil=True``); ``simulate`` runs one range per core in a thread pool, so the cores
 never synchronise inside the time loop.  Without noise one call covers all steps; with
 noise, each thread alternates ``fill_noise`` (a block of a few steps, < 1 MB) and
-``simulate_range`` on that block, so the noise kernel is compiled only when used.  Within a range, the time axis is
-cut into blocks and the neurons into chunks that fit in L1 cache; for each chunk the
-time loop runs over the block with the neurons innermost (one SIMD-friendly pass per
-step over a contiguous slice of ``v``).  Spikes are appended to a growing (neuron, step)
-buffer, so memory grows with neurons and spikes, never with steps.  (A ``parallel=True``
-/ ``prange`` version of the same loops took > 30 s to compile cold, against a few
-seconds for this one, with no gain at run time.)
+``simulate_range`` on that block, so the noise kernel is compiled only when used.
+
+Within a range, time is cut into blocks and neurons into chunks that fit in L1 cache;
+for each chunk the time loop runs over the block with the neurons innermost (one
+SIMD-friendly pass per step over a contiguous slice of ``v``).  Spikes are appended to a
+growing (neuron, step) buffer, so memory grows with neurons and spikes, never with
+steps.  (A ``parallel=True`` / ``prange`` version of the same loops took > 30 s to
+compile cold, against a few seconds for this one, with no gain at run time.)
 
 Noise comes from the counter-based ziggurat of ``_rng.py`` (the same numbers on any
 number of threads).  The update uses exactly the arithmetic of the NumPy reference (no

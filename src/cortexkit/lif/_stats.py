@@ -115,9 +115,9 @@ def isi_cv(spikes: SpikeTrains) -> np.ndarray:
     d, unit = d[valid], unit[valid]
     k = np.bincount(unit, minlength=n).astype(np.float64)
     s1 = np.bincount(unit, weights=d, minlength=n)
-    s2 = np.bincount(unit, weights=d * d, minlength=n)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = s1 / k
-        var = np.maximum(s2 / k - mean * mean, 0.0)
+        dev = d - mean[unit]  # two-pass variance: no cancellation for regular trains
+        var = np.bincount(unit, weights=dev * dev, minlength=n) / k
         cv = np.sqrt(var) / mean
     return np.where(k >= 2, cv, np.nan)
