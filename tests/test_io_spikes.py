@@ -352,3 +352,18 @@ def test_phy_curated_group_overrides_kilosort_label(tmp_path):
     assert st.unit_info["quality"].tolist() == ["good", "noise", "good"]
     assert st.unit_info["KSLabel"].tolist() == ["good", "good", "mua"]
     assert ck.io.load_spikes(folder, good_only=True).unit_ids.tolist() == [1, 7]
+
+
+def test_single_file_of_a_folder_format_points_to_the_folder(tmp_path):
+    np.save(tmp_path / "spikes.times.npy", np.array([0.1, 0.2]))
+    with pytest.raises(DataFormatError, match="load the folder instead"):
+        ck.io.load_spikes(tmp_path / "spikes.times.npy")
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".csv", ".parquet"])
+def test_round_trip_keeps_missing_text_labels(tmp_path, suffix):
+    info = pd.DataFrame({"area": ["CA1", None, "LP"], "depth": [1.0, np.nan, 3.0]})
+    st = ck.SpikeTrains.from_list([[0.1], [0.2], []], t_stop=1.0, unit_info=info)
+    back = ck.io.load_spikes(ck.io.save_spikes(st, tmp_path / f"m{suffix}"))
+    assert back.unit_info["area"].isna().tolist() == [False, True, False]
+    pd.testing.assert_frame_equal(back.unit_info, st.unit_info, check_dtype=False)

@@ -21,6 +21,7 @@ from cortexkit.spikes import SpikeTrains
 
 FORMAT_TAG = "cortexkit.spikes/1"
 _INFO = "unit_info/"
+_MISSING = "unit_info_missing/"  # bool mask of missing values of a text column
 
 
 def read_npz(path: Path, opts: dict[str, Any]) -> SpikeTrains:
@@ -48,6 +49,11 @@ def read_npz(path: Path, opts: dict[str, Any]) -> SpikeTrains:
 
 def read_npy(path: Path, opts: dict[str, Any]) -> SpikeTrains:
     """A ``.npy`` holding an object array of per-unit arrays (or a numeric array)."""
+    if path.name.startswith(("spikes.", "spike_", "clusters.", "ii_spike")):
+        raise DataFormatError(
+            f"{path}: this is one file of an ALF or Kilosort/phy folder, without the unit of "
+            f"each spike; load the folder instead: load_spikes({str(path.parent)!r})"
+        )
     return from_array(_safe_pickle.read_npy_file(path), str(path), opts)
 
 
@@ -99,6 +105,10 @@ def _read_own(arrays: dict[str, np.ndarray], path: Path, opts: dict[str, Any]) -
         import pandas as pd
 
         info = pd.DataFrame({k[len(_INFO):]: arrays[k] for k in cols})
+        for k in arrays:
+            if k.startswith(_MISSING) and k[len(_MISSING):] in info.columns:
+                col = k[len(_MISSING):]
+                info[col] = info[col].astype(object).mask(arrays[k].astype(bool)).astype("str")
     kw = spike_kwargs(opts)
     kw.setdefault("t_start", float(arrays["t_start"]))
     kw.setdefault("t_stop", float(arrays["t_stop"]))
@@ -113,19 +123,24 @@ def write_npz(st: SpikeTrains, tmp: Path) -> None:
         "cortexkit_format": np.array(FORMAT_TAG),
         "times": st.times,
         "offsets": st.offsets,
-        "unit_ids": _plain(st.unit_ids, "unit_ids"),
+        "unit_ids": _plain(st.unit_ids),
         "t_start": np.array(st.t_start),
         "t_stop": np.array(st.t_stop),
     }
     info = st.unit_info
     if info is not None:
         for col in info.columns:
-            arrays[f"{_INFO}{col}"] = _plain(info[col].to_numpy(), f"unit_info column {col!r}")
+            values = info[col].to_numpy()
+            arrays[f"{_INFO}{col}"] = _plain(values)
+            if values.dtype.hasobject or values.dtype.kind == "T":
+                missing = info[col].isna().to_numpy()
+                if missing.any():
+                    arrays[f"{_MISSING}{col}"] = missing
     with open(tmp, "wb") as fh:
         np.savez_compressed(fh, **arrays)
 
 
-def _plain(values: np.ndarray, what: str) -> np.ndarray:
+def _plain(values: np.ndarray) -> np.ndarray:
     """A pickle-free array: object columns become fixed-width strings."""
     values = np.asarray(values)
     if values.dtype.hasobject or values.dtype.kind == "T":
