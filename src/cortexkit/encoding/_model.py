@@ -9,6 +9,7 @@ from typing import Any, Literal
 import numpy as np
 
 from cortexkit._optional import optional_import
+from cortexkit.encoding._names import ARCHITECTURES, LAYERS
 from cortexkit.encoding._stimuli import grating
 from cortexkit.errors import ValidationError
 
@@ -18,9 +19,7 @@ nn = torch.nn
 __all__ = ["OrientationCNN", "train", "train_orientation_model", "hidden_activity",
            "predict", "ARCHITECTURES"]
 
-ARCHITECTURES = ("conv_pool_fc", "conv_fc", "fc")
-_LAYERS = {"conv_pool_fc": ("conv", "pool", "fc", "out"), "conv_fc": ("conv", "fc", "out"),
-           "fc": ("fc", "out")}
+_LAYERS = LAYERS
 
 
 def _torch_seed(seed: int | np.random.Generator | None) -> int:
