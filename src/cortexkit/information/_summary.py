@@ -57,13 +57,32 @@ def max_entropy_bound(mean_isi: Any, bins: Any = 50,
 
 def entropy_summary(st: Any, bins: Any = 50, range: tuple[float, float] | None = (0.0, 0.25),
                     estimator: str = "plugin", base: float = 2) -> dict[str, Any]:
-    """Per-unit table with bound and gap, population mean ISI and reference PMFs there.
+    """Per-unit ISI entropy with each unit's max-entropy bound, and population references.
 
-    Returns a dict: ``units`` (DataFrame: unit, n_isi, rate_hz, mean_isi, entropy,
-    max_entropy, gap = max_entropy - entropy), ``edges``, ``population_mean_isi`` (mean of
-    all in-range ISIs over the bin centres), ``references`` (name -> PMF, including
-    ``"max_entropy"``), ``reference_entropies`` and ``note`` (why references are missing,
-    or None).
+    Parameters
+    ----------
+    st : SpikeTrains
+        The recording.
+    bins, range, estimator, base
+        As in :func:`~cortexkit.information.isi_entropy`.
+
+    Returns
+    -------
+    dict
+        ``units``: DataFrame with columns unit, n_isi, rate_hz, mean_isi, entropy,
+        max_entropy (bound at the unit's mean ISI) and gap (``max_entropy - entropy``,
+        never negative for the plug-in estimator); ``edges``; ``population_mean_isi`` (mean
+        of all in-range ISIs over the bin centres, s); ``references`` (name -> PMF at the
+        population mean: deterministic, uniform, exponential and ``max_entropy``);
+        ``reference_entropies``; ``note`` (why some references are missing, else None).
+
+    Examples
+    --------
+    >>> import cortexkit as ck
+    >>> st = ck.SpikeTrains.from_list([[0.0, 0.5, 0.75, 1.0, 1.75]], t_stop=2.0)
+    >>> s = entropy_summary(st, bins=4, range=(0, 1))
+    >>> s["units"][["n_isi", "entropy", "max_entropy"]].round(3).to_dict("records")
+    [{'n_isi': 4, 'entropy': 1.5, 'max_entropy': 1.964}]
     """
     log_base(base)
     edges = bin_edges(bins, range)
