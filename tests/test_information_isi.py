@@ -106,6 +106,7 @@ def test_kernel_and_numpy_paths_match_histogram(bins, rng_):
         counts, edges = isi_counts(st, bins, rng_, method=method)
         np.testing.assert_array_equal(counts, ref, err_msg=method)
     np.testing.assert_array_equal(_isi_counts_numpy(st, edges), ref)
+    np.testing.assert_array_equal(_isi_counts_numpy(st, edges, uniform=np.ndim(bins) == 0), ref)
 
 
 def test_isis_exactly_on_edges_follow_numpy_histogram():

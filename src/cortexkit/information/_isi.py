@@ -69,14 +69,21 @@ def bin_edges(bins: Any = 50, range: tuple[float, float] | None = (0.0, 0.25)) -
     return edges
 
 
-def _isi_counts_numpy(st: Any, edges: np.ndarray) -> np.ndarray:
+def _isi_counts_numpy(st: Any, edges: np.ndarray, uniform: bool = False) -> np.ndarray:
     """NumPy reference: unit x bin counts of within-unit ISIs (``np.histogram`` bins)."""
     n_units, n_bins = st.n_units, edges.size - 1
     isis, unit = _within_unit_isis(st)
-    j = np.searchsorted(edges, isis, side="right") - 1
-    j[isis == edges[-1]] = n_bins - 1  # last bin is closed, as in np.histogram
-    ok = (j >= 0) & (j < n_bins)
-    flat = np.bincount(unit[ok] * n_bins + j[ok], minlength=n_units * n_bins)
+    keep = (isis >= edges[0]) & (isis <= edges[-1])
+    x, unit = isis[keep], unit[keep]
+    if uniform:  # np.histogram's equal-bin path: floor estimate, one-step edge correction
+        j = ((x - edges[0]) * (n_bins / (edges[-1] - edges[0]))).astype(np.intp)
+        j[j >= n_bins] = n_bins - 1
+        j[x < edges[j]] -= 1
+        j[(x >= edges[j + 1]) & (j != n_bins - 1)] += 1
+    else:
+        j = np.searchsorted(edges, x, side="right") - 1
+        j[j == n_bins] = n_bins - 1  # x == last edge: the last bin is closed
+    flat = np.bincount(unit * n_bins + j, minlength=n_units * n_bins)
     return flat.reshape(n_units, n_bins)
 
 
@@ -99,8 +106,10 @@ def isi_counts(st: Any, bins: Any = 50, range: tuple[float, float] | None = (0.0
     bins, range
         As in :func:`bin_edges`.
     method : {"auto", "numpy", "kernel"}
-        ``"numpy"``: one ``np.diff`` over all times, boundary mask, ``np.searchsorted``
-        and a single ``np.bincount`` on ``unit * n_bins + bin``. ``"kernel"``: the same
+        ``"numpy"``: the ISIs of all units (``ck.isi.intervals``), bin indices for all
+        at once (``np.histogram``'s floor-and-correct rule for equal bins,
+        ``np.searchsorted`` for given edges) and a single ``np.bincount`` on
+        ``unit * n_bins + bin``. ``"kernel"``: the same
         counts in one compiled pass (numba) with no temporaries. ``"auto"`` uses the kernel
         from 10^5 spikes on.
 
@@ -127,14 +136,13 @@ def isi_counts(st: Any, bins: Any = 50, range: tuple[float, float] | None = (0.0
     if method not in ("auto", "numpy", "kernel"):
         raise ValidationError(f"method must be 'auto', 'numpy' or 'kernel'; got {method!r}")
     edges = bin_edges(bins, range)
-    times, offsets = st.times, st.offsets
-    if method == "kernel" or (method == "auto" and times.size >= _KERNEL_MIN_SPIKES):
+    uniform = np.ndim(bins) == 0
+    if method == "kernel" or (method == "auto" and st.n_spikes >= _KERNEL_MIN_SPIKES):
         from cortexkit.information._isi_kernel import isi_bin_counts
 
-        uniform = np.ndim(bins) == 0
-        counts = isi_bin_counts(times, offsets, edges, uniform)
+        counts = isi_bin_counts(st.times, st.offsets, edges, uniform)
     else:
-        counts = _isi_counts_numpy(st, edges)
+        counts = _isi_counts_numpy(st, edges, uniform)
     return counts, edges
 
 
