@@ -10,7 +10,9 @@ Timed on the same recordings (synthetic Steinmetz-like sessions saved as .npz):
   ``(t_dask_1_worker - t_plain_loop) / n_recordings``;
 - ``ck.batch.run`` end to end with its own local cluster (start-up included).
 
-Workers are warmed up (imports, numba caches) before timing.  Usage::
+Workers are warmed up (imports, numba caches) before timing, and every process runs
+single-threaded BLAS (as Dask's worker processes do) so the loops compare like with like.
+Usage::
 
     python benchmarks/bench_batch.py [--quick] [--recordings N]
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import platform
 import subprocess
 import sys
@@ -27,7 +30,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import cortexkit as ck
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import cortexkit as ck  # noqa: E402
 
 
 def _cpu_model() -> str:
@@ -69,8 +75,8 @@ def _on_cluster(paths: list[str], n_workers: int, folder: Path, warm: list[str])
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, host="127.0.0.1",
-                      silence_logs=logging.ERROR) as cluster:
+                      dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR,
+                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster:
         addr = cluster.scheduler_address
         ck.batch.run(warm, folder / f"warm{n_workers}.parquet", scheduler=addr, progress=False)
         out = folder / f"dask{n_workers}.parquet"
@@ -108,7 +114,9 @@ def main() -> None:
     per = 1000.0 / n
     print(f"# batch benchmark: {n} recordings x {n_units} units, {duration:.0f} s each "
           f"({rows} unit rows)")
-    print(f"machine: {_cpu_model()}, 2 cores; Python {sys.version.split()[0]}\n")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {_cpu_model()}, {os.cpu_count()} cores; Python {sys.version.split()[0]}; "
+          f"load average at the end {load}\n")
     print("| run | total (s) | per recording (ms) | vs plain loop |")
     print("|---|---:|---:|---:|")
     table = [
@@ -125,7 +133,8 @@ def main() -> None:
     print(f"- Dask overhead per recording (1 worker vs plain loop): "
           f"{(t_d1 - t_loop) * per:.1f} ms")
     print(f"- Dask 2 workers vs ProcessPoolExecutor(2): {t_d2 / t_pool:.2f}x the time")
-    print(f"- local cluster start-up + teardown (end-to-end minus running cluster): "
+    print(f"- local cluster start-up (processes, imports, numba caches) + teardown "
+          f"(end-to-end minus running cluster): "
           f"{t_e2e - t_d2:.2f} s")
 
 

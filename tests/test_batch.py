@@ -80,8 +80,9 @@ class _Cluster:
         self.procs: list[subprocess.Popen] = []
         self.workers: dict[str, subprocess.Popen] = {}
         port = self.address.rsplit(":", 1)[1]
+        # --dashboard-address keeps the remaining HTTP endpoints off 0.0.0.0
         self._spawn([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", port,
-                     "--no-dashboard"])
+                     "--no-dashboard", "--dashboard-address", "127.0.0.1:0"])
 
     def _spawn(self, cmd: list[str]) -> subprocess.Popen:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -91,7 +92,8 @@ class _Cluster:
     def add_worker(self) -> None:
         name = f"w{len(self.workers)}"
         self.workers[name] = self._spawn([str(DASK), "worker", self.address, "--nthreads", "1",
-                                          "--no-dashboard", "--no-nanny", "--host",
+                                          "--no-dashboard", "--dashboard-address",
+                                          "127.0.0.1:0", "--no-nanny", "--host",
                                           "127.0.0.1", "--name", name])
 
     def client(self):
@@ -273,10 +275,32 @@ def test_rerun_keeps_rows_of_other_recordings(cluster, recordings, tmp_path):
     _check_table(pd.read_parquet(out), recordings, good=recordings["good"][:4], bad=[])
 
 
-def test_cli_local_cluster_json(recordings, tmp_path, capsys):
+def test_default_local_cluster_listens_on_loopback_only(recordings, tmp_path):
+    import psutil
+
+    listening: list[str] = []
+
+    def record_sockets(recording: str, error: str | None) -> None:
+        me = psutil.Process()
+        for proc in [me, *me.children(recursive=True)]:
+            for conn in proc.net_connections(kind="inet"):
+                if conn.status == psutil.CONN_LISTEN:
+                    listening.append(conn.laddr.ip)
+
+    inputs = [recordings["good"][0], recordings["bad"][0]]
+    summary = ck.batch.run(inputs, tmp_path / "local.parquet", workers=1,
+                           on_result=record_sockets)
+    assert (summary.done, summary.failed, summary.skipped) == (1, 1, 0)
+    _check_table(pd.read_parquet(tmp_path / "local.parquet"), recordings, good=inputs[:1],
+                 bad=inputs[1:])
+    # scheduler, nanny and worker (each with its HTTP endpoint) all on 127.0.0.1
+    assert len(listening) >= 4 and set(listening) == {"127.0.0.1"}
+
+
+def test_cli_json_summary_and_rerun(cluster, recordings, tmp_path, capsys):
     out = tmp_path / "cli.parquet"
     inputs = [recordings["good"][0], recordings["good"][1], recordings["bad"][1]]
-    rc = main(["batch", *inputs, "--out", str(out), "--workers", "2", "--json"])
+    rc = main(["batch", *inputs, "--out", str(out), "--scheduler", cluster.address, "--json"])
     captured = capsys.readouterr()
     assert rc == 0, captured.err
     summary = json.loads(captured.out)
@@ -285,7 +309,8 @@ def test_cli_local_cluster_json(recordings, tmp_path, capsys):
     assert summary["errors"] == {recordings["bad"][1]: _expected_error(recordings["bad"][1])}
     _check_table(pd.read_parquet(out), recordings, good=inputs[:2], bad=inputs[2:])
 
-    rc = main(["batch", *inputs[:2], "--out", str(out), "--workers", "1"])
+    # nothing left to do: no cluster is needed, the summary goes to stdout
+    rc = main(["batch", *inputs[:2], "--out", str(out)])
     captured = capsys.readouterr()
     assert rc == 0
     assert "0 done, 0 failed, 2 skipped" in captured.out

@@ -239,9 +239,12 @@ def _connect(scheduler: str | None, workers: int | None, n_tasks: int):
     distributed = optional_import("distributed")
     if scheduler is None:
         n = workers if workers is not None else max(1, min(os.cpu_count() or 1, n_tasks))
+        # No dashboard; the scheduler's remaining HTTP endpoints (health, metrics) would
+        # otherwise listen on 0.0.0.0:8787, so they get a random port on 127.0.0.1.
         cluster = distributed.LocalCluster(
             n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-            host="127.0.0.1", silence_logs=logging.ERROR)
+            host="127.0.0.1", silence_logs=logging.ERROR,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
         return distributed.Client(cluster), cluster
     if not isinstance(scheduler, str) or not scheduler.strip():
         raise ValidationError(f"scheduler must be an address such as 'tcp://127.0.0.1:8786', "
