@@ -175,6 +175,7 @@ def _check_table(df: pd.DataFrame, recordings: dict, good=None, bad=None) -> Non
         assert pd.isna(row["unit"]) and pd.isna(row["n_spikes"]) and pd.isna(row["entropy"])
 
 
+@pytest.mark.slow
 def test_batch_on_running_scheduler_matches_direct_computation(cluster, recordings, tmp_path):
     out = tmp_path / "results.parquet"
     summary = ck.batch.run(recordings["all"], out, scheduler=cluster.address)
@@ -189,6 +190,7 @@ def test_batch_on_running_scheduler_matches_direct_computation(cluster, recordin
     assert not [p for p in out.parent.iterdir() if p.name.endswith(".tmp")]
 
 
+@pytest.mark.slow
 def test_killed_worker_mid_run_still_gives_complete_results(cluster, recordings, tmp_path):
     out = tmp_path / "results.parquet"
     killed: list[str] = []
@@ -222,6 +224,7 @@ def test_killed_worker_mid_run_still_gives_complete_results(cluster, recordings,
         cluster.wait_for_workers(2)
 
 
+@pytest.mark.slow
 def test_interrupted_run_keeps_finished_work_and_rerun_does_only_the_rest(
         cluster, recordings, tmp_path):
     from distributed import get_task_stream
@@ -275,6 +278,7 @@ def test_rerun_keeps_rows_of_other_recordings(cluster, recordings, tmp_path):
     _check_table(pd.read_parquet(out), recordings, good=recordings["good"][:4], bad=[])
 
 
+@pytest.mark.slow
 def test_default_local_cluster_listens_on_loopback_only(recordings, tmp_path):
     import psutil
 
