@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         inputs: Annotated[
             list[str] | None,
             typer.Argument(help="Recordings (any format load_spikes reads), kept as given "
-                           "in the `recording` column.",
+                           "in the `recording` column.", metavar="INPUTS",
                            show_default=False),
         ] = None,
         out: Annotated[
@@ -55,6 +55,9 @@ def register(app: typer.Typer) -> None:
         if out is None:
             raise ValidationError("--out is required: the .parquet file to write, "
                                   "e.g. --out results.parquet")
+        if out.is_dir():
+            raise ValidationError(f"--out {str(out)!r} is a directory; give a file name such "
+                                  f"as {str(out / 'results.parquet')!r}")
         if workers is not None and workers < 1:
             raise ValidationError(f"--workers must be at least 1, got {workers}")
         if workers is not None and scheduler is not None:
