@@ -139,15 +139,15 @@ class ExplorerProcess:
 
 
 @contextlib.contextmanager
-def run_explorer(*args: str, port: int | None = None,
-                 ready_timeout: float = 180.0) -> Iterator[ExplorerProcess]:
+def run_explorer(*args: str, port: int | None = None, ready_timeout: float = 180.0,
+                 env: dict[str, str] | None = None) -> Iterator[ExplorerProcess]:
     """Start ``python -m cortexkit serve ARGS --port P``, wait until it listens, stop it after.
 
     The server is always stopped (SIGINT, then kill) when the block ends, also on failure.
     """
     port = free_port() if port is None else port
     cmd = [sys.executable, "-m", "cortexkit", "serve", *args, "--port", str(port)]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             env=env, cwd=str(REPO))
     lines: list[str] = []
@@ -180,9 +180,13 @@ def run_explorer(*args: str, port: int | None = None,
 
 
 @pytest.fixture(scope="module")
-def explorer_server() -> Iterator[ExplorerProcess]:
-    """``cortexkit serve`` on the bundled data (seed 0) on a free port, for one test module."""
-    with run_explorer("--seed", "0") as server:
+def explorer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExplorerProcess]:
+    """``cortexkit serve`` on the bundled data (seed 0) on a free port, for one test module.
+
+    Its model cache goes to a temporary folder, never the user's cache.
+    """
+    cache = tmp_path_factory.mktemp("cortexkit-cache")
+    with run_explorer("--seed", "0", env={"CORTEXKIT_CACHE_DIR": str(cache)}) as server:
         yield server
 
 

@@ -180,3 +180,31 @@ def test_network_view_converges(explorer_server, watched_page):
     assert watched_page.console_errors == [] or all(
         "400" in e for e in watched_page.console_errors)
     assert _only_local(watched_page.requests, explorer_server.port) == []
+
+
+def test_rdm_view_trains_and_compares(explorer_server, watched_page):
+    page = watched_page.page
+    page.goto(explorer_server.url + "#rsa-view")
+    page.wait_for_selector("#isi-hist[data-unit]", timeout=120_000)
+    page.select_option("#rsa-arch", "fc")
+    page.click("#rsa-start")
+    page.wait_for_function(
+        "() => ['done', 'error'].includes(document.getElementById('rsa-status').dataset.state)",
+        timeout=300_000)
+    assert page.get_attribute("#rsa-status", "data-state") == "done", \
+        page.inner_text("#rsa-status")
+    page.wait_for_selector("#rsa-t")
+    systems = page.locator("#rsa-rdms .rdm").evaluate_all(
+        "els => els.map(e => e.dataset.system)")
+    assert systems == ["V1", "fc"]
+    # each RDM is drawn as a 24 x 24 grid of cells
+    assert page.locator("#rsa-rdms .rdm[data-system='V1'] rect").count() == 24 * 24
+    shown = float(page.get_attribute("#rsa-bars-svg rect[data-layer='fc']", "data-similarity"))
+    res = _api(explorer_server, "/api/rsa/result?architecture=fc")
+    assert shown == pytest.approx(res["similarity"]["fc"])
+    v1 = np.asarray(res["rdms"]["V1"])
+    fc = np.asarray(res["rdms"]["fc"])
+    iu = np.triu_indices(v1.shape[0], 1)
+    assert shown == pytest.approx(stats.pearsonr(v1[iu], fc[iu])[0], abs=1e-3)
+    assert watched_page.console_errors == []
+    assert _only_local(watched_page.requests, explorer_server.port) == []
