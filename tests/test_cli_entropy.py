@@ -12,8 +12,6 @@ import pytest
 import cortexkit as ck
 from cortexkit.cli import main
 
-REAL = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
-
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
@@ -62,9 +60,8 @@ def test_bundled_default_human_output_and_out(tmp_path, capsys):
     assert (units.loc[ok, "gap"] >= -1e-9).all()  # plug-in never exceeds its bound
 
 
-@pytest.mark.skipif(not (REAL / "ibl-slidingrp-3units").is_dir(), reason="real data absent")
-def test_real_ibl_nsb(capsys):
-    assert main(["entropy", str(REAL / "ibl-slidingrp-3units"), "--estimator", "nsb",
+def test_real_ibl_nsb(real_data_dir, capsys):
+    assert main(["entropy", str(real_data_dir / "ibl-slidingrp-3units"), "--estimator", "nsb",
                  "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["summary"]["n_units"] == 3

@@ -20,8 +20,6 @@ from cortexkit.information import (
 )
 from cortexkit.information._isi import _isi_counts_numpy
 
-REAL = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
-
 
 def _spikes(seed: int = 0, n_units: int = 40) -> ck.SpikeTrains:
     """Mixed units: Poisson, regular on a 5 ms grid (ISIs exactly on bin edges), bursty,
@@ -165,9 +163,8 @@ def test_bundled_session_parity_and_bound():
         assert table["entropy"][i] <= h_max + 1e-9
 
 
-@pytest.mark.skipif(not (REAL / "ibl-slidingrp-3units").is_dir(), reason="real data absent")
-def test_real_ibl_units_parity():
-    d = REAL / "ibl-slidingrp-3units"
+def test_real_ibl_units_parity(real_data_dir):
+    d = real_data_dir / "ibl-slidingrp-3units"
     times = np.load(d / "spikes.times.npy")
     clusters = np.load(d / "spikes.clusters.npy")
     st = ck.SpikeTrains.from_events(times, clusters)
