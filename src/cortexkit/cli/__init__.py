@@ -47,6 +47,7 @@ def build_app() -> typer.Typer:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     app = build_app()
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
         rv = app(args=argv, prog_name="cortexkit", standalone_mode=False)
     except CortexkitError as exc:
@@ -58,7 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         print("aborted", file=sys.stderr)
         return 1
     except (click.ClickException, _TyperClickException) as exc:
-        exc.show()
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `cortexkit`: show the help
+            print(exc.format_message())
+            return 0
+        # One line, like every other bad-input message; --help has the details.
+        known = argv and argv[0] in {c.name for c in app.registered_commands}
+        hint = f"cortexkit {argv[0]} --help" if known else "cortexkit --help"
+        print(f"error: {exc.format_message()} (see '{hint}')", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
