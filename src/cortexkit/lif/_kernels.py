@@ -106,80 +106,127 @@ def normals(n, key, key2, ctr0, kt, wt, ft):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def simulate_range(i_start, i_stop, k_start, k_stop, cur, offset, noise_sd, z, v, ref,
-                   exact, decay, a_euler, E_L, R, V_reset, V_th, ref_steps, record_v, v_rec,
-                   chunk, block):  # pragma: no cover - compiled
+def _grow(out_i, out_k, total, need):  # pragma: no cover - compiled
+    cap = out_i.shape[0]
+    while cap < need:
+        cap *= 2
+    ni = np.empty(cap, np.int32)
+    nk = np.empty(cap, np.int32)
+    for p in range(total):  # loops: slice assignment compiles slowly
+        ni[p] = out_i[p]
+        nk[p] = out_k[p]
+    return ni, nk, cap
+
+
+@numba.njit(cache=True, nogil=True)
+def simulate_range(i_start, i_stop, k_start, k_stop, cur, offset, z, v, ref, c1, c0, ci, cn,
+                   V_reset, V_th, ref_steps, record_v, v_rec, chunk,
+                   block):  # pragma: no cover - compiled
     """Advance neurons ``i_start <= i < i_stop`` over steps ``k_start <= k < k_stop``.
 
-    ``v`` and ``ref`` (membrane potential, remaining refractory steps) hold the state of
-    the range and are updated in place; ``cur`` is (1, n_steps) (shared input) or
-    (n, n_steps); ``z`` is the standard-normal noise of the block,
-    ``z[k - k_start, i - i_start]`` (ignored when ``noise_sd == 0``). Returns
-    (neuron, step) of every spike; the spike detected at step k happens at (k + 1) dt.
-    Neurons are processed in chunks of ``chunk`` over sub-blocks of ``block`` steps so
-    the state of a chunk stays in L1 cache; the innermost loops run over neurons (SIMD).
+    Both integration schemes are the affine update ``V <- c1 V + (ci cur[k] + g_i) +
+    cn z`` with ``g_i = c0 + ci offset[i]`` (see ``_simulate.coefficients``). ``v`` and
+    ``ref`` (membrane potential, remaining refractory steps) hold the state of the range
+    and are updated in place; ``cur`` is (1, n_steps) (shared input) or (n, n_steps);
+    ``z`` is the standard-normal noise of the block, ``z[k - k_start, i - i_start]``
+    (unused when ``cn == 0``). Returns (neuron, step) of every spike; the spike detected
+    at step k happens at (k + 1) dt. Neurons are processed in chunks of ``chunk`` over
+    sub-blocks of ``block`` steps so the state of a chunk stays in L1 cache; the
+    innermost loop is one fused pass over the chunk (SIMD).
     """
     shared = cur.shape[0] == 1
-    noisy = noise_sd != 0.0
+    noisy = cn != 0.0
     refr = ref_steps > 0
+    one = np.int32(1)
+    zero = np.int32(0)
     m_all = i_stop - i_start
-    inp = np.empty(chunk)
+    g = np.empty(m_all)
+    for i in range(m_all):
+        g[i] = c0 + ci * offset[i_start + i]
+    flag = np.zeros(8 * ((chunk + 7) // 8), np.uint8)
+    words = flag.view(np.uint64)
     cap = m_all + 1024
     out_i = np.empty(cap, np.int32)
     out_k = np.empty(cap, np.int32)
     total = 0
     for b0 in range(k_start, k_stop, block):
         b1 = min(b0 + block, k_stop)
-        for c0 in range(0, m_all, chunk):
-            m = min(c0 + chunk, m_all) - c0
-            i0 = i_start + c0
-            vv = v[c0:c0 + m]
-            rr = ref[c0:c0 + m]
-            off = offset[i0:i0 + m]
+        for c0_ in range(0, m_all, chunk):
+            m = min(c0_ + chunk, m_all) - c0_
+            i0 = i_start + c0_
+            vv = v[c0_:c0_ + m]
+            rr = ref[c0_:c0_ + m]
+            gg = g[c0_:c0_ + m]
+            n_words = (m + 7) // 8
+            for w in range(n_words):
+                words[w] = 0
             for k in range(b0, b1):
                 if record_v:
                     for ii in range(m):
                         v_rec[i0 + ii, k] = vv[ii]
-                # input current of every neuron of the chunk at step k
-                if shared:
-                    ck = cur[0, k]
-                    for ii in range(m):
-                        inp[ii] = ck + off[ii]
+                # one fused pass per step over the chunk (SIMD): input, membrane update,
+                # refractory hold and countdown, threshold flags (strict V > V_th)
+                if shared and not noisy:  # the common fast cases
+                    h = ci * cur[0, k]
+                    if refr:
+                        for ii in range(m):
+                            vo = vv[ii]
+                            r = rr[ii]
+                            vn = c1 * vo + (h + gg[ii])  # computed unconditionally so
+                            vn = vn if r == 0 else vo  # that the select vectorizes
+                            vv[ii] = vn
+                            rr[ii] = max(r - one, zero)
+                            flag[ii] = vn > V_th
+                    else:
+                        for ii in range(m):
+                            vn = c1 * vv[ii] + (h + gg[ii])
+                            vv[ii] = vn
+                            flag[ii] = vn > V_th
                 else:
+                    zk = z[k - k_start]
                     for ii in range(m):
-                        inp[ii] = cur[i0 + ii, k] + off[ii]
-                if noisy:
-                    zk = z[k - k_start, c0:c0 + m]
-                    for ii in range(m):
-                        inp[ii] = inp[ii] + noise_sd * zk[ii]
-                # membrane update (SIMD over the chunk; V held while refractory)
-                if exact:
-                    for ii in range(m):
-                        vinf = E_L + R * inp[ii]
-                        vn = vinf + (vv[ii] - vinf) * decay
-                        vv[ii] = vn if rr[ii] == 0 else vv[ii]
-                else:
-                    for ii in range(m):
-                        vn = vv[ii] + a_euler * (E_L - vv[ii] + R * inp[ii])
-                        vv[ii] = vn if rr[ii] == 0 else vv[ii]
-                if refr:
-                    for ii in range(m):
-                        rr[ii] = rr[ii] - 1 if rr[ii] > 0 else 0
-                # threshold (strict), reset, refractory clamp
-                for ii in range(m):
-                    if vv[ii] > V_th:
-                        vv[ii] = V_reset
-                        rr[ii] = ref_steps
-                        if total == cap:
-                            cap *= 2
-                            ni = np.empty(cap, np.int32)
-                            nk = np.empty(cap, np.int32)
-                            for p in range(total):  # loops: slice assignment compiles slowly
-                                ni[p] = out_i[p]
-                                nk[p] = out_k[p]
-                            out_i = ni
-                            out_k = nk
-                        out_i[total] = i0 + ii
-                        out_k[total] = k
-                        total += 1
+                        d = ci * cur[0 if shared else i0 + ii, k] + gg[ii]
+                        if noisy:
+                            d = d + cn * zk[c0_ + ii]
+                        vo = vv[ii]
+                        r = rr[ii]
+                        vn = c1 * vo + d
+                        vn = vn if r == 0 else vo
+                        vv[ii] = vn
+                        rr[ii] = max(r - one, zero)
+                        flag[ii] = vn > V_th
+                # spikes: scan the flags 8 at a time; reset, refractory clamp, record
+                if total + m > cap:
+                    out_i, out_k, cap = _grow(out_i, out_k, total, total + m)
+                for w in range(n_words):
+                    if words[w] != 0:
+                        for ii in range(8 * w, min(8 * w + 8, m)):
+                            if flag[ii]:
+                                vv[ii] = V_reset
+                                rr[ii] = ref_steps
+                                out_i[total] = i0 + ii
+                                out_k[total] = k
+                                total += 1
     return out_i[:total], out_k[:total]
+
+
+@numba.njit(cache=True, nogil=True)
+def group_spikes(spk_i, spk_k, n, dt):  # pragma: no cover - compiled
+    """Counting sort of (neuron, step) pairs by neuron (stable, so times stay sorted).
+
+    Returns flat spike times ``(k + 1) * dt`` grouped by neuron and the offsets.
+    """
+    offsets = np.zeros(n + 1, np.int64)
+    for p in range(spk_i.shape[0]):
+        offsets[spk_i[p] + 1] += 1
+    for i in range(n):
+        offsets[i + 1] += offsets[i]
+    pos = np.empty(n, np.int64)
+    for i in range(n):
+        pos[i] = offsets[i]
+    times = np.empty(spk_i.shape[0])
+    for p in range(spk_i.shape[0]):
+        i = spk_i[p]
+        times[pos[i]] = (np.int64(spk_k[p]) + 1) * dt
+        pos[i] += 1
+    return times, offsets

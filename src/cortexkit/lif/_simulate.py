@@ -13,7 +13,7 @@ from cortexkit.errors import ValidationError
 from cortexkit.lif._params import LIFParams
 from cortexkit.spikes import SpikeTrains
 
-__all__ = ["LIFResult", "simulate", "simulate_reference"]
+__all__ = ["LIFResult", "simulate", "simulate_reference", "coefficients"]
 
 _METHODS = ("exact", "euler")
 # below this many neurons per core, threads cost more than they save
@@ -144,8 +144,29 @@ def _resolve_inputs(params, current, n_neurons, offset, noise_sd, method):
     return t, np.ascontiguousarray(cur2), cur, np.ascontiguousarray(off), noise_sd, n_neurons
 
 
+def coefficients(params: LIFParams, method: str) -> tuple[float, float, float]:
+    """``(c1, c0, ci)`` of the one-step update ``V <- c1 V + c0 + ci I``.
+
+    exact: ``c1 = exp(-dt/tau_m)``, ``c0 = (1 - c1) E_L``, ``ci = (1 - c1) R`` — the
+    algebraic form of ``V_inf + (V - V_inf) exp(-dt/tau_m)`` with ``V_inf = E_L + R I``;
+    euler: ``c1 = 1 - dt/tau_m``, ``c0 = dt/tau_m E_L``, ``ci = dt/tau_m R``. The kernel
+    evaluates ``c1 V + ((ci current[k] + (c0 + ci offset[i])) + ci noise_sd xi)``; the
+    NumPy reference uses the same order of operations, so they agree bit for bit.
+    """
+    if method == "exact":
+        c1 = math.exp(-params.dt / params.tau_m)
+        a = -math.expm1(-params.dt / params.tau_m)
+    else:
+        a = params.dt / params.tau_m
+        c1 = 1.0 - a
+    return c1, a * params.E_L, a * params.R
+
+
 def _group_spikes(spk_i, spk_k, n, dt):
-    """Flat spike times grouped by neuron (stable: times stay sorted) and offsets."""
+    """Flat spike times grouped by neuron (stable: times stay sorted) and offsets.
+
+    NumPy version (for the reference) of ``_kernels.group_spikes``.
+    """
     order = np.argsort(spk_i, kind="stable")
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(spk_i, minlength=n), out=offsets[1:])
@@ -176,8 +197,9 @@ def simulate(
     ``k = 0 .. round(t_max/dt) - 1`` start at ``t_k = k dt``; V starts at ``E_L``. Each
     step integrates with the input at ``t_k`` (``"exact"``: ``V = V_inf + (V - V_inf)
     exp(-dt/tau_m)`` with ``V_inf = E_L + R I``; ``"euler"``: ``V += dt/tau_m (E_L - V +
-    R I)``); a neuron with ``V > V_th`` then spikes at ``t_{k+1}``, is reset to
-    ``V_reset`` and held there for ``t_ref`` (rounded to whole steps).
+    R I)``; both evaluated in the equivalent affine form of :func:`coefficients`); a
+    neuron with ``V > V_th`` then spikes at ``t_{k+1}``, is reset to ``V_reset`` and
+    held there for ``t_ref`` (rounded to whole steps).
 
     Runs a compiled kernel (numba, one range of neurons per core, GIL released); the
     first call in a fresh environment compiles it (about 2-5 s, cached on disk after).
@@ -234,28 +256,28 @@ def simulate(
     n_parts = max(1, min(_n_threads(), n // _MIN_NEURONS_PER_THREAD))
     bounds = np.linspace(0, n, n_parts + 1).round().astype(np.int64)
     v_rec = np.empty((n, steps)) if record_v else np.empty((0, 0))
-    const = (cur2, off, noise_sd)
-    flags = (method == "exact", math.exp(-params.dt / params.tau_m), params.dt / params.tau_m,
-             params.E_L, params.R, params.V_reset, params.V_th, params.ref_steps,
-             bool(record_v), v_rec, int(min(512, n)), int(min(steps, 256)))
     if noise_sd > 0:
         key, key2 = (np.uint64(x) for x in seed_keys(seed))
         tables = ziggurat_tables()
+    c1, c0, ci = coefficients(params, method)
+    cn = ci * noise_sd
+    tail = (c1, c0, ci, cn, params.V_reset, params.V_th, params.ref_steps, bool(record_v),
+            v_rec, int(min(512, n)), int(min(steps, 256)))
 
     def run(i0: int, i1: int):
         m = i1 - i0
         v = np.full(m, params.E_L)
         ref = np.zeros(m, dtype=np.int32)
         if noise_sd == 0:
-            return _kernels.simulate_range(i0, i1, 0, steps, *const, np.empty((0, 0)), v,
-                                           ref, *flags)
+            return _kernels.simulate_range(i0, i1, 0, steps, cur2, off, np.empty((0, 0)), v,
+                                           ref, *tail)
         block = int(max(1, min(steps, _NOISE_BLOCK_BYTES // (8 * m))))
         z = np.empty((block, m))
         out = []
         for k0 in range(0, steps, block):
             k1 = min(k0 + block, steps)
             _kernels.fill_noise(z[:k1 - k0], n, i0, k0, key, key2, *tables)
-            out.append(_kernels.simulate_range(i0, i1, k0, k1, *const, z, v, ref, *flags))
+            out.append(_kernels.simulate_range(i0, i1, k0, k1, cur2, off, z, v, ref, *tail))
         return (np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out]))
 
     if n_parts == 1:
@@ -267,7 +289,7 @@ def simulate(
             parts = list(pool.map(run, bounds[:-1].tolist(), bounds[1:].tolist()))
     spk_i = np.concatenate([p[0] for p in parts])
     spk_k = np.concatenate([p[1] for p in parts])
-    times, offsets = _group_spikes(spk_i, spk_k, n, params.dt)
+    times, offsets = _kernels.group_spikes(spk_i, spk_k, n, params.dt)
     return LIFResult(t=t, v=v_rec if record_v else None,
                      spikes=_spike_trains(times, offsets, params), params=params,
                      current=cur, offset=off, noise_sd=noise_sd, method=method)
@@ -305,10 +327,11 @@ def simulate_reference(
     steps = params.n_steps
     key, key2 = seed_keys(seed) if noise_sd > 0 else (0, 0)
     tables = ziggurat_tables()
-    decay = math.exp(-params.dt / params.tau_m)
-    a = params.dt / params.tau_m
-    E_L, R, V_th = params.E_L, params.R, params.V_th
-    v = np.full(n, E_L)
+    c1, c0, ci = coefficients(params, method)
+    cn = ci * noise_sd
+    g = c0 + ci * off
+    V_th = params.V_th
+    v = np.full(n, params.E_L)
     ref = np.zeros(n, dtype=np.int64)
     v_rec = np.empty((n, steps)) if record_v else None
     idx = np.arange(n, dtype=np.uint64)
@@ -316,15 +339,10 @@ def simulate_reference(
     for k in range(steps):
         if v_rec is not None:
             v_rec[:, k] = v
-        inp = (cur2[0, k] if cur2.shape[0] == 1 else cur2[:, k]) + off
+        d = ci * (cur2[0, k] if cur2.shape[0] == 1 else cur2[:, k]) + g
         if noise_sd > 0:
-            inp = inp + noise_sd * normals_np(key, key2, np.uint64(k * n) + idx, tables)
-        if method == "exact":
-            vinf = E_L + R * inp
-            vn = vinf + (v - vinf) * decay
-        else:
-            vn = v + a * (E_L - v + R * inp)
-        v = np.where(ref == 0, vn, v)
+            d = d + cn * normals_np(key, key2, np.uint64(k * n) + idx, tables)
+        v = np.where(ref == 0, c1 * v + d, v)
         ref = np.where(ref > 0, ref - 1, 0)
         fired = np.flatnonzero(v > V_th)
         if fired.size:
