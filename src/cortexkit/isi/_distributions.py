@@ -199,7 +199,7 @@ def fit_all(
     -------
     pandas.DataFrame
         One row per unit: ``unit``, ``n_isi`` (positive ISIs fitted), ``n_zero_isi``
-        (left out), ``best_model`` (None when not fitted), then for each model
+        (left out), ``best_model`` (missing, NA, when not fitted), then for each model
         ``<model>_aic``, ``<model>_bic``, ``<model>_ks`` (KS statistic; exact p-values are
         left out for speed, :func:`fit_distribution` gives them for one unit) and its
         parameters ``<model>_<param>``.
