@@ -64,6 +64,7 @@ def register(app: typer.Typer) -> None:
         from cortexkit import isi
 
         st = load_spike_data(data, seed=seed, sample_rate=sample_rate)
+        pos = _choose_unit(st, unit)
         with progress(not as_json) as prog:
             task = prog.step("ISI statistics and fits", total=3)
             table = isi.stats(st, refractory=refractory)
@@ -71,7 +72,6 @@ def register(app: typer.Typer) -> None:
             fits_all = isi.fit_all(st)
             prog.advance(task)
             table = table.merge(fits_all[["unit", "best_model"]], on="unit", how="left")
-            pos = _choose_unit(st, unit)
             unit_result, figure = _unit_fits(st, pos, bins, hist_range, out is not None)
             prog.advance(task)
 
