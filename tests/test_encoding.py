@@ -190,3 +190,25 @@ def test_pipeline_allen_natural_scenes(real_data_dir, tiny_net):
     assert res.rdms["data"].shape == (118, 118)
     assert np.isfinite(res.table[["similarity", "ci_low", "ci_high", "cka"]].to_numpy()).all()
     np.testing.assert_array_equal(res.inputs, enc.images_to_input(data.images))
+
+
+def test_sgd_update_equals_torch_optim_sgd():
+    x = torch.from_numpy(enc.grating(np.array([-30.0, -5.0, 10.0, 60.0])))
+    y = torch.tensor([0.0, 0.0, 1.0, 1.0])
+    nets = [enc.OrientationCNN(seed=2), enc.OrientationCNN(seed=2)]
+    from cortexkit.encoding._model import _sgd_step
+
+    opt = torch.optim.SGD(nets[1].parameters(), lr=0.01, momentum=0.9)
+    params = list(nets[0].parameters())
+    bufs = [None] * len(params)
+    lf = torch.nn.BCEWithLogitsLoss()
+    for _ in range(4):
+        for p in params:
+            p.grad = None
+        lf(nets[0].logits(x), y).backward()
+        _sgd_step(params, bufs, 0.01, 0.9)
+        opt.zero_grad()
+        lf(nets[1].logits(x), y).backward()
+        opt.step()
+    for a, b in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
+        torch.testing.assert_close(a, b)

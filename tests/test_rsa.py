@@ -270,6 +270,9 @@ def test_embed_pca_matches_sklearn_and_tsne_is_seeded():
     ours = rsa.embed(x, "pca")
     ref = PCA(2).fit_transform(x)
     np.testing.assert_allclose(np.abs(ours), np.abs(ref), atol=1e-8)
+    wide = _data(s=20, n=90, seed=3)  # more neurons than stimuli: Gram-matrix path
+    np.testing.assert_allclose(np.abs(rsa.embed(wide, "pca")),
+                               np.abs(PCA(2).fit_transform(wide)), atol=1e-8)
     t1 = rsa.embed(x, "tsne", pca_components=10, seed=0)
     t2 = rsa.embed(x, "tsne", pca_components=10, seed=0)
     assert t1.shape == (40, 2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
@@ -37,13 +38,27 @@ def _deterministic() -> Iterator[None]:
     """
     prev_det = torch.are_deterministic_algorithms_enabled()
     prev_threads = torch.get_num_threads()
-    torch.use_deterministic_algorithms(True)
+    _set_deterministic(True)
     torch.set_num_threads(1)
     try:
         yield
     finally:
-        torch.use_deterministic_algorithms(prev_det)
+        _set_deterministic(prev_det)
         torch.set_num_threads(prev_threads)
+
+
+def _set_deterministic(mode: bool) -> None:
+    """``torch.use_deterministic_algorithms(mode)`` without its side import of inductor.
+
+    The public function also flips ``torch._inductor.config.deterministic``, importing
+    inductor and dynamo (seconds) although nothing here is compiled; set the same global
+    flag directly unless inductor is already loaded.
+    """
+    setter = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if setter is None or "torch._inductor.config" in sys.modules:
+        torch.use_deterministic_algorithms(mode)
+    else:
+        setter(mode)
 
 
 def _initial_filters(size: int = 7) -> np.ndarray:
@@ -200,7 +215,8 @@ def train(net: OrientationCNN, stimuli: Any, labels: Any, epochs: int = 25, lr: 
         raise ValidationError(f"need lr > 0 and 0 <= momentum < 1, got lr={lr}, "
                               f"momentum={momentum}")
     g = torch.Generator().manual_seed(_torch_seed(seed))
-    opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum)
+    params = [p for p in net.parameters() if p.requires_grad]
+    bufs: list[Any] = [None] * len(params)
     loss_fn = nn.BCEWithLogitsLoss()
     losses = []
     was_training = net.training
@@ -210,13 +226,32 @@ def train(net: OrientationCNN, stimuli: Any, labels: Any, epochs: int = 25, lr: 
             order = torch.randperm(x.shape[0], generator=g)
             for start in range(0, x.shape[0], batch_size):
                 idx = order[start:start + batch_size]
-                opt.zero_grad()
+                for p in params:
+                    p.grad = None
                 loss = loss_fn(net.logits(x[idx]), y[idx])
                 loss.backward()
-                opt.step()
+                _sgd_step(params, bufs, lr, momentum)
                 losses.append(loss.item())
     net.train(was_training)
     return np.asarray(losses)
+
+
+def _sgd_step(params: list[Any], bufs: list[Any], lr: float, momentum: float) -> None:
+    """One step of SGD with (heavy-ball) momentum, the update of ``torch.optim.SGD``.
+
+    ``buf = momentum * buf + grad`` (``buf = grad`` on the first step), ``p -= lr * buf``.
+    Written out because constructing ``torch.optim.SGD`` imports ``torch._dynamo``, which
+    costs seconds at first use for a six-line update.
+    """
+    with torch.no_grad():
+        for i, p in enumerate(params):
+            if p.grad is None:
+                continue
+            if bufs[i] is None:
+                bufs[i] = p.grad.detach().clone()
+            else:
+                bufs[i].mul_(momentum).add_(p.grad)
+            p.add_(bufs[i], alpha=-lr)
 
 
 def orientation_set(n: int, seed: int | np.random.Generator | None = 0,

