@@ -173,3 +173,15 @@ def test_histogram_matches_numpy_and_validates():
         ck.isi.histogram(ck.isi.intervals(ck.SpikeTrains.from_list([[0.1, 0.2], [0.3, 0.5]])))
     with pytest.raises(ValidationError, match="no"):
         ck.isi.histogram(x, range=(5, 6), density=True)
+
+
+def test_recordings_without_spikes_or_units():
+    empty_units = ck.SpikeTrains(np.zeros(0), np.array([0, 0, 0]), t_stop=1.0)
+    no_units = ck.SpikeTrains(np.zeros(0), np.array([0]), t_stop=1.0)
+    for engine in ("numpy", "numba"):
+        df = ck.isi.stats(empty_units, engine=engine)
+        assert df["n_spikes"].tolist() == [0, 0] and df["cv"].isna().all()
+        assert len(ck.isi.stats(no_units, engine=engine)) == 0
+    assert ck.isi.fit_all(empty_units)["best_model"].isna().all()
+    assert len(ck.isi.fit_all(no_units)) == 0
+    assert ck.isi.intervals(no_units).n_units == 0

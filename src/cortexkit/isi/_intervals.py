@@ -219,7 +219,7 @@ def histogram(
     >>> import cortexkit as ck
     >>> counts, edges = ck.isi.histogram([0.01, 0.02, 0.021, 0.05], bins=5, range=(0, 0.05))
     >>> counts.tolist()
-    [1, 2, 0, 0, 1]
+    [0, 1, 2, 0, 1]
     """
     a = as_isi_array(isis)
     if np.ndim(bins) == 0:
