@@ -185,24 +185,30 @@ def _pearson(a: np.ndarray, b: np.ndarray) -> float:
 def _inversions(r: np.ndarray) -> int:
     """Number of pairs i < j with r[i] > r[j] (strictly), r non-negative ints.
 
-    Bottom-up merge counting, vectorized per level: at width w every element of a right
-    half-block counts the elements of its left half-block that are larger, found with one
-    sort and two searchsorted calls on keys ``block * M + value``. O(n log^2 n).
+    Bottom-up merge sort, vectorized per level: the sequence is padded to a power of two
+    with a sentinel larger than every value (it creates no inversion), every block of 2w
+    holds two sorted halves, and each right-half element counts the larger elements of
+    its left half with one ``searchsorted`` on keys ``block * M + value``; the halves are
+    then merged by a row-wise sort. O(n log^2 n) in C loops.
     """
     n = r.size
-    m = int(r.max()) + 2 if n else 1
-    idx = np.arange(n)
+    if n < 2:
+        return 0
+    size = 1 << (n - 1).bit_length()
+    m = int(r.max()) + 2
+    a = np.full(size, m - 1, dtype=np.int64)
+    a[:n] = r
     total = 0
     w = 1
-    while w < n:
-        block = idx // (2 * w)
-        left = (idx // w) % 2 == 0
-        lkeys = np.sort(block[left] * m + r[left])
-        rb = block[~left]
-        rv = r[~left]
-        hi = np.searchsorted(lkeys, rb * m + m, side="left")
-        lo = np.searchsorted(lkeys, rb * m + rv, side="right")
-        total += int((hi - lo).sum())
+    while w < size:
+        blocks = size // (2 * w)
+        v = a.reshape(blocks, 2, w)
+        base = np.arange(blocks, dtype=np.int64) * m
+        lkeys = (v[:, 0, :] + base[:, None]).ravel()  # globally sorted
+        rkeys = (v[:, 1, :] + base[:, None]).ravel()
+        not_greater = np.searchsorted(lkeys, rkeys, side="right")
+        total += blocks * w * w - int(not_greater.sum() - w * w * (blocks * (blocks - 1) // 2))
+        a = np.sort(a.reshape(blocks, 2 * w), axis=1, kind="stable").ravel()
         w *= 2
     return total
 
