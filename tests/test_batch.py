@@ -278,6 +278,22 @@ def test_rerun_keeps_rows_of_other_recordings(cluster, recordings, tmp_path):
     _check_table(pd.read_parquet(out), recordings, good=recordings["good"][:4], bad=[])
 
 
+def test_integer_and_text_unit_ids_merge_as_text(cluster, recordings, tmp_path):
+    st, _ = _simulate(99)
+    labelled = ck.SpikeTrains.from_list(st.to_list(), unit_ids=["good_1", "mua_2", "good_3"],
+                                        t_stop=DURATION)
+    ck.io.save_spikes(labelled, tmp_path / "labelled.parquet")
+    out = tmp_path / "results.parquet"
+    first = ck.batch.run([recordings["good"][0]], out, scheduler=cluster.address)
+    assert pd.read_parquet(out)["unit"].dtype == "Int64" and first.done == 1
+    ck.batch.run([str(tmp_path / "labelled.parquet")], out, scheduler=cluster.address)
+    df = pd.read_parquet(out)
+    assert pd.api.types.is_string_dtype(df["unit"])
+    ids = [str(u) for u in recordings["direct"][recordings["good"][0]].index]
+    assert df["unit"].tolist() == ids + ["good_1", "mua_2", "good_3"]
+    np.testing.assert_array_equal(df["n_spikes"].to_numpy(int)[3:], labelled.counts)
+
+
 @pytest.mark.slow
 def test_default_local_cluster_listens_on_loopback_only(recordings, tmp_path):
     import psutil

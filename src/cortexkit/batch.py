@@ -33,6 +33,7 @@ STATS_COLUMNS = ("n_spikes", "rate_hz", "mean_isi", "median_isi", "cv", "lv", "c
 #: The columns of the batch table, in order.
 COLUMNS = ("recording", "unit", *STATS_COLUMNS, "best_model", "entropy", "error")
 _INT_COLUMNS = ("n_spikes", "refractory_count")
+_STR_COLUMNS = ("recording", "best_model", "error")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
@@ -137,31 +138,48 @@ def _error_row(recording: str, message: str) -> pd.DataFrame:
 
 
 def _tidy(df: pd.DataFrame) -> pd.DataFrame:
-    """Fixed column order and dtypes, so tables of any recordings concatenate and round-trip."""
-    df = df.loc[:, list(COLUMNS)].copy()
-    for col in _INT_COLUMNS:
-        df[col] = df[col].astype("Int64")
-    for col in ("rate_hz", "mean_isi", "median_isi", "cv", "lv", "cv2",
-                "refractory_fraction", "entropy"):
-        df[col] = df[col].astype("float64")
-    for col in ("recording", "best_model", "error"):
-        df[col] = df[col].astype(object).where(df[col].notna(), None).astype("string")
-    df["unit"] = _unit_column(df["unit"])
-    return df.reset_index(drop=True)
+    """Fixed column order and dtypes, so tables of any recordings concatenate and round-trip.
+
+    Counts are nullable ``Int64``, measures ``float64``, texts ``string``; ``unit`` is
+    ``Int64`` when every id is an integer and ``string`` otherwise.  Built from NumPy arrays
+    in one go: this runs once per recording and at every checkpoint.
+    """
+    data: dict[str, Any] = {}
+    for col in COLUMNS:
+        s = df[col]
+        if col in _INT_COLUMNS:
+            data[col] = _int_array(s.to_numpy(dtype="float64", na_value=np.nan))
+        elif col in _STR_COLUMNS:
+            data[col] = _str_array(s)
+        elif col == "unit":
+            data[col] = _unit_array(s)
+        else:
+            data[col] = s.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.DataFrame(data)
 
 
-def _unit_column(units: pd.Series) -> pd.Series:
+def _int_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    mask = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(mask, 0, values).astype(np.int64), mask)
+
+
+def _str_array(s: pd.Series) -> pd.api.extensions.ExtensionArray:
+    values = s.to_numpy(dtype=object, na_value=None)
+    return pd.array(values, dtype="string")
+
+
+def _unit_array(s: pd.Series) -> pd.api.extensions.ExtensionArray:
     """Integer unit ids as nullable Int64; anything else (or a mix) as strings."""
-    present = units[units.notna()]
-    values = present.to_numpy(dtype=object)
-    if all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in values):
-        return pd.Series(pd.array(units.astype(object).where(units.notna(), None),
-                                  dtype="Int64"), index=units.index)
-    if all(isinstance(v, float | np.floating) and float(v).is_integer() for v in values) \
-            and units.dtype.kind == "f":
-        return units.astype("Int64")
-    return units.astype(object).where(units.notna(), None).map(
-        lambda v: None if v is None else str(v)).astype("string")
+    if s.dtype.kind in "iu" or isinstance(s.dtype, pd.Int64Dtype):
+        return pd.array(s, dtype="Int64")
+    values = s.to_numpy(dtype=object, na_value=None)
+    present = [v for v in values if v is not None and v is not pd.NA]
+    if all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in present) or (
+            s.dtype.kind == "f" and all(float(v).is_integer() for v in present)):
+        return pd.array([None if v is None or v is pd.NA else int(v) for v in values],
+                        dtype="Int64")
+    return pd.array([None if v is None or v is pd.NA else str(v) for v in values],
+                    dtype="string")
 
 
 def _check_out(out: str | os.PathLike) -> Path:
