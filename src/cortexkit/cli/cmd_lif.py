@@ -1,0 +1,166 @@
+"""``cortexkit lif``: simulate leaky integrate-and-fire neurons."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+
+from cortexkit.cli._common import (
+    FigFmtOpt,
+    JsonOpt,
+    OutOpt,
+    SeedOpt,
+    TableFmtOpt,
+    print_json,
+    progress,
+    save_figure,
+    save_table,
+)
+from cortexkit.errors import ValidationError
+
+HELP = """Simulate a population of leaky integrate-and-fire neurons (SPEC defaults: tau_m 20 ms,
+E_L -60 mV, V_reset -70 mV, V_th -50 mV, R 100 MOhm) driven by a sine, constant, white-noise,
+Ornstein-Uhlenbeck or balanced excitatory/inhibitory Poisson input; report rates, ISI CV,
+membrane-potential statistics and the analytic rate for the mean input.
+
+Example: cortexkit lif --input poisson --n-neurons 20 --t-max 5 --dt 1e-4 --json
+"""
+
+INPUTS = ("sine", "constant", "noise", "ou", "poisson")
+_DEFAULT_I = {"sine": 1.5e-10, "constant": 1.5e-10, "noise": 1.5e-10, "ou": 1.5e-10,
+              "poisson": 0.0}
+# record V (for statistics and the figure) only below this many samples
+_MAX_V_SAMPLES = 20_000_000
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("lif", help=HELP)
+    def lif_cmd(
+        input_kind: Annotated[str, typer.Option(
+            "--input", help="sine | constant | noise | ou | poisson")] = "sine",
+        n_neurons: Annotated[int, typer.Option("--n-neurons", help="Number of neurons.")] = 10,
+        t_max: Annotated[float, typer.Option("--t-max", help="Duration (s).")] = 1.0,
+        dt: Annotated[float, typer.Option("--dt", help="Time step (s).")] = 1e-4,
+        i_mean: Annotated[float | None, typer.Option(
+            "--i-mean", help="Mean input current (A); default 150 pA (sine, constant, noise, "
+            "ou) or 0 (poisson: bias on top of the balanced synaptic drive).")] = None,
+        sd: Annotated[float, typer.Option(
+            "--sd", help="Noise sd (A) for --input noise (per step) and ou (stationary).")
+        ] = 1e-10,
+        t_ref: Annotated[float, typer.Option("--t-ref", help="Refractory period (s).")] = 0.0,
+        method: Annotated[str, typer.Option("--method", help="exact | euler")] = "exact",
+        as_json: JsonOpt = False,
+        out: OutOpt = None,
+        seed: SeedOpt = 0,
+        table_format: TableFmtOpt = "csv",
+        figure_format: FigFmtOpt = "png",
+    ) -> None:
+        from cortexkit import lif
+
+        if input_kind not in INPUTS:
+            raise ValidationError(f"--input must be one of {', '.join(INPUTS)}; "
+                                  f"got {input_kind!r}")
+        if n_neurons < 1:
+            raise ValidationError(f"--n-neurons must be a positive integer; got {n_neurons}")
+        params = lif.LIFParams(dt=dt, t_max=t_max, t_ref=t_ref)
+        mean_i = _DEFAULT_I[input_kind] if i_mean is None else float(i_mean)
+        record = n_neurons * params.n_steps <= _MAX_V_SAMPLES
+        with progress(not as_json) as prog:
+            task = prog.step(f"simulating {n_neurons} LIF neurons", total=2)
+            current, noise_sd = _input(input_kind, params, n_neurons, mean_i, sd, seed)
+            res = lif.simulate(params, current, n_neurons, noise_sd=noise_sd, method=method,
+                               record_v=record, seed=seed)
+            prog.advance(task)
+            summary = _summary(res, input_kind, mean_i, record)
+            prog.advance(task)
+        if out is not None:
+            _save(res, summary, out, table_format, figure_format)
+        if as_json:
+            print_json(summary)
+        else:
+            _print_text(summary)
+
+
+def _input(kind: str, params: Any, n: int, i_mean: float, sd: float,
+           seed: int) -> tuple[Any, float]:
+    """The ``current`` argument and ``noise_sd`` for simulate."""
+    from cortexkit import lif
+
+    t = params.times()
+    if kind == "sine":
+        return lif.sine_current(t, i_mean), 0.0
+    if kind == "constant":
+        return i_mean, 0.0
+    if kind == "noise":
+        if not np.isfinite(sd) or sd < 0:
+            raise ValidationError(f"--sd must be finite and >= 0 (A); got {sd}")
+        return i_mean, sd  # white noise drawn inside the simulation loop
+    rng = np.random.default_rng(seed)
+    if kind == "ou":
+        return lif.ou_current(t, i_mean, sd, n_neurons=n, seed=rng), 0.0
+    return lif.poisson_current(t, i_mean=i_mean, n_neurons=n, seed=rng), 0.0
+
+
+def _summary(res: Any, kind: str, i_mean: float, recorded: bool) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    from cortexkit import lif
+
+    st = res.spikes
+    cv = lif.isi_cv(st)
+    out: dict[str, Any] = {
+        "input": kind,
+        "method": res.method,
+        "n_neurons": int(st.n_units),
+        "n_steps": int(res.t.size),
+        "params": asdict(res.params),
+        "i_mean": i_mean,
+        "rheobase": res.params.rheobase,
+        "analytic_rate_hz_at_i_mean": float(lif.rate(i_mean, res.params)),
+        "n_spikes": int(st.n_spikes),
+        "mean_rate_hz": float(st.rates.mean()),
+        "cv_mean": float(np.nanmean(cv)) if np.isfinite(cv).any() else None,
+        "rate_hz": st.rates.tolist(),
+        "cv": cv.tolist(),
+        "v_recorded": recorded,
+    }
+    if recorded:
+        ms = lif.membrane_stats(res)
+        out.update(v_mean=ms.mean, v_std=ms.std)
+    return out
+
+
+def _save(res: Any, summary: dict[str, Any], out: Any, table_format: str,
+          figure_format: str) -> None:
+    import pandas as pd
+
+    from cortexkit.plot import lif as plif
+
+    st = res.spikes
+    save_table(st.to_dataframe(), out, "lif_spikes", table_format)
+    save_table(pd.DataFrame({"unit": st.unit_ids, "n_spikes": st.counts,
+                             "rate_hz": st.rates, "cv": summary["cv"]}),
+               out, "lif_neurons", table_format)
+    if res.v is not None:
+        window = (0.0, min(res.params.t_max, 0.5))
+        save_figure(plif.voltage(res, 0, t_window=window).figure, out, "lif_voltage",
+                    figure_format)
+    cur = res.current
+    if np.ndim(cur) >= 1:
+        save_figure(plif.current(res.t, cur, label=summary["input"]).figure, out,
+                    "lif_current", figure_format)
+
+
+def _print_text(s: dict[str, Any]) -> None:
+    print(f"{s['n_neurons']} LIF neurons, {s['input']} input (i_mean {s['i_mean']:.3g} A, "
+          f"rheobase {s['rheobase']:.3g} A), {s['method']} integration, "
+          f"{s['n_steps']} steps")
+    print(f"spikes: {s['n_spikes']}, mean rate {s['mean_rate_hz']:.2f} Hz "
+          f"(analytic for a constant i_mean: {s['analytic_rate_hz_at_i_mean']:.2f} Hz)")
+    if s["cv_mean"] is not None:
+        print(f"ISI CV (mean over neurons): {s['cv_mean']:.3f}")
+    if s["v_recorded"]:
+        print(f"membrane potential: mean {s['v_mean'] * 1e3:.2f} mV, "
+              f"sd {s['v_std'] * 1e3:.2f} mV")
