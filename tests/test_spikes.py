@@ -35,8 +35,14 @@ def _quiet(fn, *a, **k):
 
 
 # ------------------------------------------------------------------ from_events
+@pytest.fixture
+def force_numba(monkeypatch):
+    """Use the numba kernels from 50k spikes on, even in a process without numba loaded."""
+    monkeypatch.setattr(S, "_NUMBA_COLD_MIN_SPIKES", 0)
+
+
 @pytest.mark.parametrize("n", [10, 3000, 80_000])  # 80k goes through the numba kernels
-def test_from_events_matches_numpy_grouping(n):
+def test_from_events_matches_numpy_grouping(n, force_numba):
     t, u = _events(n, 37, seed=n, lo=-5, t_max=40.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # time-sorted events warn about nothing
@@ -143,12 +149,17 @@ def test_scan_kernel_parity():
     assert st.n_duplicates == int(same.sum())
 
 
-def test_numba_and_numpy_paths_build_the_same_object(monkeypatch):
+def test_numba_and_numpy_paths_build_the_same_object(monkeypatch, force_numba):
     t, u = _unsorted_events(3)
     a = _quiet(ck.SpikeTrains.from_events, t, u)
+    assert "cortexkit._kernels" in sys.modules
     monkeypatch.setattr(S, "_NUMBA_MIN_SPIKES", 10**9)
     b = _quiet(ck.SpikeTrains.from_events, t, u)
     assert a == b and a.n_duplicates == b.n_duplicates
+    c = _quiet(ck.SpikeTrains, a.times, a.offsets)  # scan_flat vs _scan_numpy via __init__
+    monkeypatch.setattr(S, "_NUMBA_MIN_SPIKES", 50_000)
+    d = _quiet(ck.SpikeTrains, a.times, a.offsets)
+    assert c == d and c.n_duplicates == d.n_duplicates == a.n_duplicates
 
 
 @settings(max_examples=40, deadline=None)
@@ -359,8 +370,11 @@ def test_pynapple_string_ids_round_trip():
     assert ck.SpikeTrains.from_pynapple(st.to_pynapple()) == st
 
 
-def test_import_stays_light_after_small_construction():
-    code = ("import sys, cortexkit as ck; ck.SpikeTrains.from_events([0.1, 0.2], [1, 2]); "
+def test_import_stays_light_after_construction():
+    """Inputs below a few million spikes do not import numba in a fresh process."""
+    code = ("import sys, numpy as np, cortexkit as ck; "
+            "ck.SpikeTrains.from_events([0.1, 0.2], [1, 2]); "
+            "ck.SpikeTrains.from_events(np.linspace(0, 100, 200_000), np.arange(200_000) % 50); "
             "print('numba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

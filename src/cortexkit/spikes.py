@@ -30,18 +30,20 @@ __all__ = ["SpikeTrains"]
 
 # A median ISI above this is implausible for a sorted unit (seconds).
 _MAX_PLAUSIBLE_MEDIAN_ISI = 60.0
-# Inputs with at least this many spikes go through the numba kernels.
+# Inputs with at least this many spikes go through the numba kernels once numba is
+# loaded; importing and initialising numba costs 0.5-1.5 s, more than the NumPy path
+# takes below _NUMBA_COLD_MIN_SPIKES, so a fresh process (e.g. one CLI run) only pays
+# it for inputs that large.
 _NUMBA_MIN_SPIKES = 50_000
+_NUMBA_COLD_MIN_SPIKES = 4_000_000
 # Integer labels spanning more than this many values (beyond 4 per event) are
 # encoded with np.unique instead of a lookup table.
 _DENSE_LABEL_SLACK = 1_000_000
 
 
-def looks_like_samples(times: np.ndarray) -> bool:
-    """True when times are all whole numbers reaching beyond 1000: sample indices, not seconds."""
-    if times.size < 10:
-        return False
-    return bool(np.nanmax(times) > 1000.0 and np.all(times == np.round(times)))
+def _use_numba(n: int) -> bool:
+    """Whether ``n`` spikes go through the numba kernels (see _NUMBA_MIN_SPIKES)."""
+    return n >= _NUMBA_MIN_SPIKES and (n >= _NUMBA_COLD_MIN_SPIKES or "numba" in sys.modules)
 
 
 def unit_index(offsets: np.ndarray) -> np.ndarray:
@@ -84,7 +86,7 @@ def _scan_numpy(times: np.ndarray, offsets: np.ndarray) -> _Scan:
 
 def _scan(times: np.ndarray, offsets: np.ndarray) -> _Scan:
     """Check grouped float64 times: numba for large inputs, NumPy otherwise."""
-    if times.size < _NUMBA_MIN_SPIKES:
+    if not _use_numba(times.size):
         return _scan_numpy(times, offsets)
     from cortexkit._kernels import scan_flat
 
@@ -118,7 +120,7 @@ def _encode_labels(units: np.ndarray, unit_ids: Any) -> _Labels:
     n = units.size
     integer = np.issubdtype(units.dtype, np.integer)
     if integer and n:
-        if n >= _NUMBA_MIN_SPIKES:
+        if _use_numba(n):
             from cortexkit._kernels import label_range
 
             lo, hi = (int(v) for v in label_range(units))
@@ -134,7 +136,7 @@ def _encode_labels(units: np.ndarray, unit_ids: Any) -> _Labels:
                 lo, hi = min(lo, int(unit_ids.min())), max(hi, int(unit_ids.max()))
         size = hi - lo + 1
         if size <= 4 * n + _DENSE_LABEL_SLACK:
-            if n >= _NUMBA_MIN_SPIKES:
+            if _use_numba(n):
                 from cortexkit._kernels import label_counts
 
                 raw = label_counts(units, lo, size)
@@ -183,7 +185,7 @@ def _group_numpy(times: np.ndarray, enc: _Labels, offsets: np.ndarray):
 
 def _group(times: np.ndarray, enc: _Labels, offsets: np.ndarray):
     """Counting sort of ``times`` into unit groups, with the checks of :func:`_scan`."""
-    if times.size < _NUMBA_MIN_SPIKES:
+    if not _use_numba(times.size):
         return _group_numpy(times, enc, offsets)
     from cortexkit._kernels import group_scan
 
