@@ -182,7 +182,18 @@ def simulate_range(i_start, i_stop, k_start, k_stop, cur, offset, z, v, ref, c1,
                             vn = c1 * vv[ii] + (h + gg[ii])
                             vv[ii] = vn
                             flag[ii] = vn > V_th
-                else:
+                elif shared:  # shared input plus white noise
+                    h = ci * cur[0, k]
+                    zk = z[k - k_start, c0_:c0_ + m]
+                    for ii in range(m):
+                        vo = vv[ii]
+                        r = rr[ii]
+                        vn = c1 * vo + ((h + gg[ii]) + cn * zk[ii])
+                        vn = vn if r == 0 else vo
+                        vv[ii] = vn
+                        rr[ii] = max(r - one, zero)
+                        flag[ii] = vn > V_th
+                else:  # one input row per neuron (with or without noise)
                     zk = z[k - k_start]
                     for ii in range(m):
                         d = ci * cur[0 if shared else i0 + ii, k] + gg[ii]
