@@ -177,9 +177,11 @@ def _raise_missing(n_missing: int, example: Any) -> None:
 
 def _group_numpy(times: np.ndarray, enc: _Labels, offsets: np.ndarray):
     """NumPy reference of :func:`cortexkit._kernels.group_scan`: stable argsort + scan."""
-    codes = enc.lut[enc.labels.astype(np.int64) - enc.lo]
+    labels = enc.labels.astype(np.int64, copy=False)
+    codes = enc.lut[labels - enc.lo if enc.lo else labels]
     order = np.argsort(codes, kind="stable")
-    out = times[order].astype(np.float64)
+    del codes
+    out = times[order].astype(np.float64, copy=False)
     return out, _scan_numpy(out, offsets)
 
 
