@@ -176,10 +176,12 @@ def upper_triangle(rdm_: np.ndarray, name: str = "rdm") -> np.ndarray:
 
 
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:
+    # einsum, not BLAS: a multi-threaded BLAS dot wakes its threads for a few microseconds
+    # of work, which costs milliseconds on a busy machine
     a = a - a.mean()
     b = b - b.mean()
-    den = np.sqrt((a @ a) * (b @ b))
-    return float((a @ b) / den) if den > 0 else float("nan")
+    den = np.sqrt(np.einsum("i,i", a, a) * np.einsum("i,i", b, b))
+    return float(np.einsum("i,i", a, b) / den) if den > 0 else float("nan")
 
 
 def _inversions(r: np.ndarray) -> int:
