@@ -15,7 +15,10 @@ overhead of Dask dominates):
 Workers are warmed up (imports, numba caches) before timing, and every process runs
 single-threaded BLAS (as Dask's worker processes do) so the loops compare like with like.
 The configurations are timed in interleaved rounds and the fastest round of each is
-reported, which is what survives best on a shared machine.  Usage::
+reported, which is what survives best on a shared machine.  CPU time (user + system of
+this process and of the pool / worker and nanny processes of that configuration, best
+round) is reported too: unlike wall time it is not inflated by other load on the machine,
+so the CPU overhead per recording of Dask stays meaningful on a busy machine.  Usage::
 
     python benchmarks/bench_batch.py [--quick] [--recordings N] [--rounds R]
 """
@@ -65,10 +68,32 @@ def _make_recordings(folder: Path, n: int, n_units: int, duration: float) -> lis
     return paths
 
 
-def _timed(fn, *args) -> float:
-    t0 = time.perf_counter()
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of this process and the processes ``pids``."""
+    import psutil
+
+    total = time.process_time()
+    for pid in pids:
+        t = psutil.Process(pid).cpu_times()
+        total += t.user + t.system
+    return total
+
+
+def _timed(fn, *args, pids: tuple[int, ...] = ()) -> tuple[float, float]:
+    """Wall-clock seconds and CPU seconds (this process + ``pids``) of ``fn(*args)``."""
+    c0, t0 = _cpu_seconds(list(pids)), time.perf_counter()
     fn(*args)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, _cpu_seconds(list(pids)) - c0
+
+
+def _cluster_pids(cluster) -> tuple[int, ...]:
+    """Worker processes of a LocalCluster and their nannies."""
+    import psutil
+    from distributed import Client
+
+    with Client(cluster) as client:
+        pids = list(client.run(os.getpid).values())
+    return tuple(pids + [psutil.Process(p).ppid() for p in pids])
 
 
 def _local_cluster(n_workers: int):
@@ -80,6 +105,7 @@ def _local_cluster(n_workers: int):
 
 
 def _runners(paths: list[str], folder: Path, pool, addr1: str, addr2: str) -> dict:
+    """``{config: fn(round)}`` for the four configurations."""
     def dask(addr: str, tag: str):
         def go(k: int) -> None:
             s = ck.batch.run(paths, folder / f"{tag}-{k}.parquet", scheduler=addr,
@@ -111,44 +137,50 @@ def main() -> None:
         folder = Path(tmp)
         data = {name: _make_recordings(folder / name, n, u, d)
                 for name, (u, d) in sets.items()}
-        times: dict[tuple[str, str], list[float]] = {}
+        times: dict[tuple[str, str], list[tuple[float, float]]] = {}
         with ProcessPoolExecutor(2) as pool, _local_cluster(1) as c1, _local_cluster(2) as c2:
+            addr1, addr2 = c1.scheduler_address, c2.scheduler_address
             for name, paths in data.items():
                 # warm-up: imports and numba caches in this process and every worker
-                for fn in _runners(paths[:4], folder / name, pool, c1.scheduler_address,
-                                   c2.scheduler_address).values():
+                for fn in _runners(paths[:4], folder / name, pool, addr1, addr2).values():
                     fn(-1)
+            pids = {CONFIGS[0]: (), CONFIGS[1]: tuple(pool._processes),
+                    CONFIGS[2]: _cluster_pids(c1), CONFIGS[3]: _cluster_pids(c2)}
             for k in range(rounds):
                 for name, paths in data.items():
-                    runners = _runners(paths, folder / name, pool, c1.scheduler_address,
-                                       c2.scheduler_address)
+                    runners = _runners(paths, folder / name, pool, addr1, addr2)
                     for config, fn in runners.items():
-                        times.setdefault((name, config), []).append(_timed(fn, k))
-        e2e = _timed(lambda: ck.batch.run(data["realistic"], folder / "e2e.parquet", workers=2,
-                                          progress=False))
+                        times.setdefault((name, config), []).append(
+                            _timed(fn, k, pids=pids[config]))
+        e2e, _ = _timed(lambda: ck.batch.run(data["realistic"], folder / "e2e.parquet",
+                                             workers=2, progress=False))
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"# batch benchmark: {n} recordings per set, best of {rounds} interleaved rounds")
     print(f"machine: {_cpu_model()}, {os.cpu_count()} cores; Python {sys.version.split()[0]}; "
           f"load average at the end {load}\n")
     for name, (u, d) in sets.items():
-        best = {c: min(times[(name, c)]) for c in CONFIGS}
-        med = {c: statistics.median(times[(name, c)]) for c in CONFIGS}
+        wall = {c: [w for w, _ in times[(name, c)]] for c in CONFIGS}
+        cpu = {c: min(cp for _, cp in times[(name, c)]) for c in CONFIGS}
+        best = {c: min(wall[c]) for c in CONFIGS}
         t_loop = best[CONFIGS[0]]
         print(f"## {name}: {u} units x {d:.0f} s per recording\n")
-        print("| run | best (s) | median (s) | per recording (ms) | vs plain loop |")
-        print("|---|---:|---:|---:|---:|")
+        print("| run | wall best (s) | wall median (s) | wall per recording (ms) "
+              "| vs plain loop | CPU per recording (ms) |")
+        print("|---|---:|---:|---:|---:|---:|")
         for c in CONFIGS:
-            print(f"| {c} | {best[c]:.2f} | {med[c]:.2f} | {1000 * best[c] / n:.1f} "
-                  f"| {t_loop / best[c]:.2f}x |")
+            print(f"| {c} | {best[c]:.2f} | {statistics.median(wall[c]):.2f} "
+                  f"| {1000 * best[c] / n:.1f} | {t_loop / best[c]:.2f}x "
+                  f"| {1000 * cpu[c] / n:.1f} |")
         d1, d2 = best[CONFIGS[2]], best[CONFIGS[3]]
         print()
-        print(f"- speed-up 2 vs 1 Dask workers: {d1 / d2:.2f}x (2 cores)")
-        print(f"- Dask overhead per recording (1 worker vs plain loop): "
-              f"{1000 * (d1 - t_loop) / n:.1f} ms")
+        print(f"- speed-up 2 vs 1 Dask workers (wall): {d1 / d2:.2f}x (2 cores)")
+        print(f"- Dask overhead per recording, 1 worker vs plain loop: wall "
+              f"{1000 * (d1 - t_loop) / n:.1f} ms, CPU "
+              f"{1000 * (cpu[CONFIGS[2]] - cpu[CONFIGS[0]]) / n:.1f} ms")
         print(f"- Dask 2 workers vs ProcessPoolExecutor(2): {d2 / best[CONFIGS[1]]:.2f}x the "
-              "time\n")
-    d2 = min(times[("realistic", CONFIGS[3])])
+              "wall time\n")
+    d2 = min(w for w, _ in times[("realistic", CONFIGS[3])])
     print(f"End to end, `ck.batch.run(workers=2)` with its own local cluster on the realistic "
           f"set: {e2e:.2f} s, i.e. {e2e - d2:.2f} s for starting (processes, imports, numba "
           "caches) and stopping the cluster.")
