@@ -40,9 +40,9 @@ CASES: dict[str, dict] = {
         "usage": ["entropy", IBL, "--bins", "1.5"],
     },
     "lif": {
-        "json": ["lif", "--json"],
-        "bad": ["lif", "{tmp}/missing.npz"],
-        "usage": ["lif", "--no-such-option"],
+        "json": ["lif", "--n-neurons", "5", "--t-max", "0.2", "--json"],
+        "bad": ["lif", "--input", "lightning"],
+        "usage": ["lif", "--n-neurons", "five"],
     },
     "causality": {
         "json": ["causality", "--n-neurons", "8", "--timesteps", "2000", "--json"],
