@@ -245,3 +245,17 @@ def test_fit_all_on_bundled_session_recovers_kinds():
     poi = kind == "poisson"
     assert np.mean(best[reg] == "gamma") >= 0.9
     assert np.mean(np.isin(best[poi], ["exponential", "exponential_refractory"])) >= 0.9
+
+
+def test_blockwise_fits_equal_one_pass():
+    from cortexkit.isi._distributions import _fit_blocks, _fit_flat
+
+    rng = np.random.default_rng(4)
+    counts = rng.integers(10, 300, 25)
+    offsets = np.r_[0, np.cumsum(counts)]
+    x = np.concatenate([np.sort(rng.gamma(2.0, 0.01, c)) for c in counts])
+    one = _fit_flat(x, offsets, ck.isi.DIST_MODELS, pvalues=False)
+    blocks = _fit_blocks(x, offsets, ck.isi.DIST_MODELS, block=500)
+    for m in ck.isi.DIST_MODELS:
+        for col, v in one[m].items():
+            np.testing.assert_allclose(blocks[m][col], v, rtol=1e-12, equal_nan=True)

@@ -241,7 +241,7 @@ def fit_all(
     offsets = np.zeros(counts.size + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     xv = _sort_segments(xv, offsets)
-    res = _fit_flat(xv, offsets, models, pvalues=False)
+    res = _fit_blocks(xv, offsets, models)
 
     out = pd.DataFrame({"unit": iv.unit_ids, "n_isi": n_pos, "n_zero_isi": n_zero})
     best = np.full(n_units, None, dtype=object)
@@ -258,12 +258,38 @@ def fit_all(
 
 
 def _sort_segments(x: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    if x.size >= 200_000:
-        from cortexkit.isi._kernels import sort_segments
+    """Copy of ``x`` sorted within each segment.
 
-        return sort_segments(x, offsets)
-    uidx = np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
-    return x[np.lexsort((x, uidx))]
+    One NumPy (SIMD) sort call per unit: measured faster on 10^7 ISIs than every flat
+    alternative tried (``np.lexsort``: ~30x slower; a global argsort plus a stable
+    counting sort by unit; a numba radix or quick sort: 3-10x slower).
+    """
+    out = x.copy()
+    for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
+        if b - a > 1:
+            out[a:b].sort()
+    return out
+
+
+def _fit_blocks(
+    x: np.ndarray, offsets: np.ndarray, models: tuple[str, ...], block: int = 1 << 20
+) -> dict[str, dict]:
+    """:func:`_fit_flat` (without p-values) over blocks of whole units of about ``block``
+    ISIs: the same results with bounded temporary memory and cache-sized arrays."""
+    k = offsets.size - 1
+    cuts = [0]
+    while cuts[-1] < k:
+        start = offsets[cuts[-1]]
+        nxt = int(np.searchsorted(offsets, start + block, side="right")) - 1
+        cuts.append(min(max(nxt, cuts[-1] + 1), k))
+    parts = [_fit_flat(x[offsets[a]:offsets[b]], offsets[a:b + 1] - offsets[a], models,
+                       pvalues=False) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return _fit_flat(x, offsets, models, pvalues=False)
+    return {m: {c: np.concatenate([p[m][c] for p in parts]) for c in parts[0][m]}
+            for m in models}
 
 
 def _pick_best(crit: np.ndarray, models: tuple[str, ...]) -> np.ndarray:
@@ -287,7 +313,11 @@ def _fit_flat(
     n = counts.astype(np.float64)
     starts = offsets[:-1]
     uidx = np.repeat(np.arange(k), counts)
-    rank = np.arange(x.size) - starts[uidx]  # 0-based rank within the unit
+    rank = (np.arange(x.size) - starts[uidx]).astype(np.float64)  # 0-based rank in unit
+    n_el = n[uidx]
+    q_hi = (rank + 1) / n_el  # empirical CDF just after each sorted value
+    q_lo = np.divide(rank, n_el, out=rank)  # ... and just before it
+    del n_el
 
     def gsum(v: np.ndarray) -> np.ndarray:
         return np.bincount(uidx, weights=v, minlength=k)
@@ -298,9 +328,10 @@ def _fit_flat(
     xmin = x[starts] if k else np.zeros(0)
 
     def ks(cdf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        dplus = (rank + 1) / n[uidx] - cdf
-        dminus = cdf - rank / n[uidx]
-        d = np.maximum.reduceat(np.maximum(dplus, dminus), starts) if k else np.zeros(0)
+        dplus = q_hi - cdf
+        dminus = np.subtract(cdf, q_lo, out=cdf)
+        d = np.maximum.reduceat(np.maximum(dplus, dminus, out=dplus), starts) if k else (
+            np.zeros(0))
         if not pvalues:
             return d, np.full(k, np.nan)
         p = np.clip(stats.kstwo.sf(d, counts), 0.0, 1.0) if k else np.zeros(0)

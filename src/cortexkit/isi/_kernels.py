@@ -46,8 +46,8 @@ def unit_stats(times, offsets, refractory):  # pragma: no cover - compiled
         mean = s / m
         out[u, 0] = mean
         out[u, 5] = rc
-        out[u, 1] = np.median(buf[:m])
         if m < 2:
+            out[u, 1] = buf[0]
             continue
         ss = 0.0
         lv = 0.0
@@ -67,16 +67,57 @@ def unit_stats(times, offsets, refractory):  # pragma: no cover - compiled
         if npair > 0:
             out[u, 3] = 3.0 * lv / npair
             out[u, 4] = 2.0 * c2 / npair
+        out[u, 1] = _median_inplace(buf[:m])  # last: it reorders buf
     return out
 
 
 @numba.njit(cache=True, nogil=True)
-def sort_segments(values, offsets):  # pragma: no cover - compiled
-    """Copy of ``values`` sorted within each ``offsets`` segment."""
-    out = values.copy()
-    for u in range(offsets.shape[0] - 1):
-        a = offsets[u]
-        b = offsets[u + 1]
-        if b - a > 1:
-            out[a:b] = np.sort(values[a:b])
-    return out
+def _select_inplace(a, k):  # pragma: no cover - compiled
+    """k-th smallest of ``a`` by quickselect with branch-free Lomuto partitions.
+
+    Reorders ``a`` so that ``a[:k] <= a[k] <= a[k + 1:]``. Each level first moves values
+    ``< pivot`` left, then (only when k lies right of them) values ``== pivot``, so runs
+    of equal values (quantized sample times, duplicate spikes) cost linear time.
+    """
+    lo = 0
+    hi = a.shape[0]  # exclusive
+    while hi - lo > 1:
+        x = a[lo]
+        y = a[(lo + hi) // 2]
+        z = a[hi - 1]
+        pivot = max(min(x, y), min(max(x, y), z))  # median of three
+        store = lo
+        for i in range(lo, hi):
+            v = a[i]
+            a[i] = a[store]
+            a[store] = v
+            store += v < pivot
+        if k < store:
+            hi = store
+            continue
+        store2 = store
+        for i in range(store, hi):
+            v = a[i]
+            a[i] = a[store2]
+            a[store2] = v
+            store2 += v <= pivot
+        if k < store2:
+            a[k] = pivot
+            return pivot
+        lo = store2
+    return a[k]
+
+
+@numba.njit(cache=True, nogil=True)
+def _median_inplace(a):  # pragma: no cover - compiled
+    """Median of ``a`` (as ``np.median``), reordering ``a``."""
+    m = a.shape[0]
+    k = (m - 1) // 2
+    v = _select_inplace(a, k)
+    if m % 2 == 1:
+        return v
+    w = a[k + 1]
+    for j in range(k + 2, m):
+        if a[j] < w:
+            w = a[j]
+    return 0.5 * (v + w)
