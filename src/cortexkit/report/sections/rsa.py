@@ -21,7 +21,12 @@ def build(ctx: ReportContext) -> list[str]:
     from cortexkit.plot import encoding as penc
     from cortexkit.plot import rsa as prsa
 
-    v1 = tutorial_convention(datasets.v1_orientation_like(seed=ctx.seed))
+    v1 = datasets.v1_orientation_like(seed=ctx.seed)
+    if ctx.quick:  # 5-degree bins: 36 stimuli instead of ~360
+        from cortexkit.io.responses import bin_stimuli
+
+        v1 = bin_stimuli(v1, 5.0)
+    v1 = tutorial_convention(v1)
     order = np.argsort(v1.stimuli, kind="stable")
     if ctx.quick:
         n_train, epochs = 200, 3
