@@ -36,6 +36,7 @@ def test_isi_json_on_real_alf_folder(real_data_dir, capsys):
         (ref["refractory_count"] > 0).sum())
 
 
+@pytest.mark.slow
 def test_isi_bundled_default_unit_and_out(tmp_path, capsys):
     assert main(["isi", "--out", str(tmp_path), "--table-format", "parquet"]) == 0
     text = capsys.readouterr().out

@@ -50,6 +50,7 @@ def test_variability_plot_and_existing_ax(unit_fits):
         ck.plot.isi.variability(st.to_dataframe())
 
 
+@pytest.mark.slow
 def test_report_section_builds_and_caches_stats():
     from cortexkit.report.sections import isi as section
 

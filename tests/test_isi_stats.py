@@ -65,6 +65,7 @@ def test_phy_zero_isis_give_finite_lv(real_data_dir):
     assert np.isfinite(df.loc[ok, ["cv", "lv", "cv2"]].to_numpy()).all()
 
 
+@pytest.mark.slow
 def test_stats_match_elephant_on_bundled_session():
     st = ck.datasets.steinmetz_like(seed=0)
     df = ck.isi.stats(st)
