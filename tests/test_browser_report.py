@@ -45,8 +45,11 @@ def _open(watched_page, path):
 
 def test_report_sections_and_figures(built_report, watched_page):
     page, external = _open(watched_page, built_report)
-    expected = [mod.TITLE for _, mod in report.available_sections(("data", "model"))]
-    assert expected, "no report section is available"
+    available = report.available_sections(("data", "model"))
+    # every section of the report's contract exists (description, ISI, information, LIF,
+    # causality, RSA) and is shown in this order
+    assert [name for name, _ in available] == list(report.SECTION_ORDER)
+    expected = [mod.TITLE for _, mod in available]
     headings = [h.strip() for h in page.locator("section > h2").all_inner_texts()]
     assert headings == expected
 
