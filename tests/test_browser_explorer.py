@@ -148,6 +148,32 @@ def test_pick_unit_and_move_slider(explorer_server, watched_page, session):
                                              rel=1e-9)
     assert _shown_sse(page) > lin["sse"]
 
+    # The inverse curve: its x0 slider cannot cross the first bin centre (a pole).
+    page.select_option("#curve-model", "inverse")
+    page.wait_for_function("() => document.getElementById('sse-value').dataset.model"
+                           " === 'inverse'")
+    inv = _api(explorer_server, f"/api/unit/{other}")["curves"]["inverse"]
+    sse_inv = page.get_attribute("#sse-value", "data-sse")
+    assert float(sse_inv) == pytest.approx(inv["sse"], rel=1e-9)
+    x0_max = float(page.get_attribute("#slider-x0", "max"))
+    assert x0_max < 0.5 * (edges[0] + edges[1])
+    page.locator("#slider-scale").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "s => document.getElementById('sse-value').dataset.sse !== s", arg=sse_inv)
+    p_inv = json.loads(page.get_attribute("#sse-value", "data-params"))
+    assert _shown_sse(page) == pytest.approx(_sse_numpy("inverse", p_inv, counts2, edges),
+                                             rel=1e-9)
+
+    # Fewer bins: the histogram is recomputed on the server.
+    page.fill("#hist-bins", "20")
+    page.press("#hist-bins", "Enter")
+    page.wait_for_function("() => JSON.parse(document.getElementById('isi-hist')"
+                           ".dataset.counts).length === 20")
+    counts20, _ = _expected(session, other, bins=20)
+    assert _shown_counts(page) == counts20.tolist()
+    assert _shown_bits(page) == pytest.approx(stats.entropy(counts20, base=2), rel=1e-9)
+
     assert page.locator("#error-box").is_hidden()
     assert watched_page.console_errors == []
     assert _only_local(watched_page.requests, explorer_server.port) == []
