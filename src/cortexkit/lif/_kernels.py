@@ -106,6 +106,25 @@ def normals(n, key, key2, ctr0, kt, wt, ft):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
+def _record(flag, words, m, vv, rr, V_reset, ref_steps, i0, k, out_i, out_k,
+            total):  # pragma: no cover - compiled
+    """Reset, clamp and record the neurons flagged at step k (flags scanned 8 at a time).
+
+    The caller guarantees room for ``m`` more spikes in ``out_i`` / ``out_k``.
+    """
+    for w in range((m + 7) // 8):
+        if words[w] != 0:
+            for ii in range(8 * w, min(8 * w + 8, m)):
+                if flag[ii]:
+                    vv[ii] = V_reset
+                    rr[ii] = ref_steps
+                    out_i[total] = i0 + ii
+                    out_k[total] = k
+                    total += 1
+    return total
+
+
+@numba.njit(cache=True, nogil=True)
 def _grow(out_i, out_k, total, need):  # pragma: no cover - compiled
     cap = out_i.shape[0]
     while cap < need:
@@ -115,27 +134,24 @@ def _grow(out_i, out_k, total, need):  # pragma: no cover - compiled
     for p in range(total):  # loops: slice assignment compiles slowly
         ni[p] = out_i[p]
         nk[p] = out_k[p]
-    return ni, nk, cap
+    return ni, nk
 
 
 @numba.njit(cache=True, nogil=True)
-def simulate_range(i_start, i_stop, k_start, k_stop, cur, offset, z, v, ref, c1, c0, ci, cn,
+def simulate_range(i_start, i_stop, k_start, k_stop, cur, offset, v, ref, c1, c0, ci,
                    V_reset, V_th, ref_steps, record_v, v_rec, chunk,
                    block):  # pragma: no cover - compiled
     """Advance neurons ``i_start <= i < i_stop`` over steps ``k_start <= k < k_stop``.
 
-    Both integration schemes are the affine update ``V <- c1 V + (ci cur[k] + g_i) +
-    cn z`` with ``g_i = c0 + ci offset[i]`` (see ``_simulate.coefficients``). ``v`` and
-    ``ref`` (membrane potential, remaining refractory steps) hold the state of the range
-    and are updated in place; ``cur`` is (1, n_steps) (shared input) or (n, n_steps);
-    ``z`` is the standard-normal noise of the block, ``z[k - k_start, i - i_start]``
-    (unused when ``cn == 0``). Returns (neuron, step) of every spike; the spike detected
-    at step k happens at (k + 1) dt. Neurons are processed in chunks of ``chunk`` over
-    sub-blocks of ``block`` steps so the state of a chunk stays in L1 cache; the
-    innermost loop is one fused pass over the chunk (SIMD).
+    Input shared by all neurons (``cur`` of shape (1, n_steps)), no noise: the fast path.
+    The update of both integration schemes is ``V <- c1 V + (ci cur[k] + g_i)`` with
+    ``g_i = c0 + ci offset[i]`` (see ``_simulate.coefficients``). ``v`` and ``ref``
+    (membrane potential, remaining refractory steps) hold the state of the range and are
+    updated in place. Returns (neuron, step) of every spike; the spike detected at step
+    k happens at (k + 1) dt. Neurons are processed in chunks of ``chunk`` over blocks of
+    ``block`` steps so the state of a chunk stays in L1 cache; the innermost loop is one
+    fused pass over the chunk (SIMD).
     """
-    shared = cur.shape[0] == 1
-    noisy = cn != 0.0
     refr = ref_steps > 0
     one = np.int32(1)
     zero = np.int32(0)
@@ -145,9 +161,8 @@ def simulate_range(i_start, i_stop, k_start, k_stop, cur, offset, z, v, ref, c1,
         g[i] = c0 + ci * offset[i_start + i]
     flag = np.zeros(8 * ((chunk + 7) // 8), np.uint8)
     words = flag.view(np.uint64)
-    cap = m_all + 1024
-    out_i = np.empty(cap, np.int32)
-    out_k = np.empty(cap, np.int32)
+    out_i = np.empty(m_all + 1024, np.int32)
+    out_k = np.empty(m_all + 1024, np.int32)
     total = 0
     for b0 in range(k_start, k_stop, block):
         b1 = min(b0 + block, k_stop)
@@ -157,32 +172,76 @@ def simulate_range(i_start, i_stop, k_start, k_stop, cur, offset, z, v, ref, c1,
             vv = v[c0_:c0_ + m]
             rr = ref[c0_:c0_ + m]
             gg = g[c0_:c0_ + m]
-            n_words = (m + 7) // 8
-            for w in range(n_words):
+            for w in range(words.shape[0]):  # (a loop: slice assignment compiles slowly)
                 words[w] = 0
+            if total + m * (b1 - b0) > out_i.shape[0]:  # room for every possible spike
+                out_i, out_k = _grow(out_i, out_k, total, total + m * (b1 - b0))
             for k in range(b0, b1):
                 if record_v:
                     for ii in range(m):
                         v_rec[i0 + ii, k] = vv[ii]
-                # one fused pass per step over the chunk (SIMD): input, membrane update,
-                # refractory hold and countdown, threshold flags (strict V > V_th)
-                if shared and not noisy:  # the common fast cases
-                    h = ci * cur[0, k]
-                    if refr:
-                        for ii in range(m):
-                            vo = vv[ii]
-                            r = rr[ii]
-                            vn = c1 * vo + (h + gg[ii])  # computed unconditionally so
-                            vn = vn if r == 0 else vo  # that the select vectorizes
-                            vv[ii] = vn
-                            rr[ii] = max(r - one, zero)
-                            flag[ii] = vn > V_th
-                    else:
-                        for ii in range(m):
-                            vn = c1 * vv[ii] + (h + gg[ii])
-                            vv[ii] = vn
-                            flag[ii] = vn > V_th
-                elif shared:  # shared input plus white noise
+                # one fused pass per step (SIMD): update, refractory hold and countdown,
+                # threshold flags (strict V > V_th)
+                h = ci * cur[0, k]
+                if refr:
+                    for ii in range(m):
+                        vo = vv[ii]
+                        r = rr[ii]
+                        vn = c1 * vo + (h + gg[ii])  # computed unconditionally so
+                        vn = vn if r == 0 else vo  # that the select vectorizes
+                        vv[ii] = vn
+                        rr[ii] = max(r - one, zero)
+                        flag[ii] = vn > V_th
+                else:
+                    for ii in range(m):
+                        vn = c1 * vv[ii] + (h + gg[ii])
+                        vv[ii] = vn
+                        flag[ii] = vn > V_th
+                total = _record(flag, words, m, vv, rr, V_reset, ref_steps, i0, k, out_i,
+                                out_k, total)
+    return out_i[:total], out_k[:total]
+
+
+@numba.njit(cache=True, nogil=True)
+def simulate_range_general(i_start, i_stop, k_start, k_stop, cur, offset, z, v, ref, c1, c0,
+                           ci, cn, V_reset, V_th, ref_steps, record_v, v_rec, chunk,
+                           block):  # pragma: no cover - compiled
+    """:func:`simulate_range` with white noise and/or one input row per neuron.
+
+    ``cur`` is (1, n_steps) or (n, n_steps); ``z`` is the standard-normal noise of the
+    block, ``z[k - k_start, i - i_start]`` (unused when ``cn == 0``); the update is
+    ``V <- c1 V + ((ci cur[k] + g_i) + cn z)``.
+    """
+    shared = cur.shape[0] == 1
+    noisy = cn != 0.0
+    one = np.int32(1)
+    zero = np.int32(0)
+    m_all = i_stop - i_start
+    g = np.empty(m_all)
+    for i in range(m_all):
+        g[i] = c0 + ci * offset[i_start + i]
+    flag = np.zeros(8 * ((chunk + 7) // 8), np.uint8)
+    words = flag.view(np.uint64)
+    out_i = np.empty(m_all + 1024, np.int32)
+    out_k = np.empty(m_all + 1024, np.int32)
+    total = 0
+    for b0 in range(k_start, k_stop, block):
+        b1 = min(b0 + block, k_stop)
+        for c0_ in range(0, m_all, chunk):
+            m = min(c0_ + chunk, m_all) - c0_
+            i0 = i_start + c0_
+            vv = v[c0_:c0_ + m]
+            rr = ref[c0_:c0_ + m]
+            gg = g[c0_:c0_ + m]
+            for w in range(words.shape[0]):  # (a loop: slice assignment compiles slowly)
+                words[w] = 0
+            if total + m * (b1 - b0) > out_i.shape[0]:  # room for every possible spike
+                out_i, out_k = _grow(out_i, out_k, total, total + m * (b1 - b0))
+            for k in range(b0, b1):
+                if record_v:
+                    for ii in range(m):
+                        v_rec[i0 + ii, k] = vv[ii]
+                if shared:  # shared input plus white noise (SIMD)
                     h = ci * cur[0, k]
                     zk = z[k - k_start, c0_:c0_ + m]
                     for ii in range(m):
@@ -193,12 +252,11 @@ def simulate_range(i_start, i_stop, k_start, k_stop, cur, offset, z, v, ref, c1,
                         vv[ii] = vn
                         rr[ii] = max(r - one, zero)
                         flag[ii] = vn > V_th
-                else:  # one input row per neuron (with or without noise)
-                    zk = z[k - k_start]
+                else:  # one input row per neuron
                     for ii in range(m):
-                        d = ci * cur[0 if shared else i0 + ii, k] + gg[ii]
+                        d = ci * cur[i0 + ii, k] + gg[ii]
                         if noisy:
-                            d = d + cn * zk[c0_ + ii]
+                            d = d + cn * z[k - k_start, c0_ + ii]
                         vo = vv[ii]
                         r = rr[ii]
                         vn = c1 * vo + d
@@ -206,38 +264,6 @@ def simulate_range(i_start, i_stop, k_start, k_stop, cur, offset, z, v, ref, c1,
                         vv[ii] = vn
                         rr[ii] = max(r - one, zero)
                         flag[ii] = vn > V_th
-                # spikes: scan the flags 8 at a time; reset, refractory clamp, record
-                if total + m > cap:
-                    out_i, out_k, cap = _grow(out_i, out_k, total, total + m)
-                for w in range(n_words):
-                    if words[w] != 0:
-                        for ii in range(8 * w, min(8 * w + 8, m)):
-                            if flag[ii]:
-                                vv[ii] = V_reset
-                                rr[ii] = ref_steps
-                                out_i[total] = i0 + ii
-                                out_k[total] = k
-                                total += 1
+                total = _record(flag, words, m, vv, rr, V_reset, ref_steps, i0, k, out_i,
+                                out_k, total)
     return out_i[:total], out_k[:total]
-
-
-@numba.njit(cache=True, nogil=True)
-def group_spikes(spk_i, spk_k, n, dt):  # pragma: no cover - compiled
-    """Counting sort of (neuron, step) pairs by neuron (stable, so times stay sorted).
-
-    Returns flat spike times ``(k + 1) * dt`` grouped by neuron and the offsets.
-    """
-    offsets = np.zeros(n + 1, np.int64)
-    for p in range(spk_i.shape[0]):
-        offsets[spk_i[p] + 1] += 1
-    for i in range(n):
-        offsets[i + 1] += offsets[i]
-    pos = np.empty(n, np.int64)
-    for i in range(n):
-        pos[i] = offsets[i]
-    times = np.empty(spk_i.shape[0])
-    for p in range(spk_i.shape[0]):
-        i = spk_i[p]
-        times[pos[i]] = (np.int64(spk_k[p]) + 1) * dt
-        pos[i] += 1
-    return times, offsets

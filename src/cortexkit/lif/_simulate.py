@@ -165,9 +165,14 @@ def coefficients(params: LIFParams, method: str) -> tuple[float, float, float]:
 def _group_spikes(spk_i, spk_k, n, dt):
     """Flat spike times grouped by neuron (stable: times stay sorted) and offsets.
 
-    NumPy version (for the reference) of ``_kernels.group_spikes``.
+    A least-significant-digit radix sort on 16-bit digits (NumPy's stable argsort of
+    uint16 keys is a radix sort), linear in the number of spikes.
     """
-    order = np.argsort(spk_i, kind="stable")
+    spk_i = np.asarray(spk_i, dtype=np.int64)
+    order = np.argsort((spk_i & 0xFFFF).astype(np.uint16), kind="stable")
+    if n > 0x10000:
+        high = (spk_i[order] >> 16).astype(np.uint16)
+        order = order[np.argsort(high, kind="stable")]
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(spk_i, minlength=n), out=offsets[1:])
     return (spk_k[order].astype(np.int64) + 1) * dt, offsets
@@ -261,23 +266,27 @@ def simulate(
         tables = ziggurat_tables()
     c1, c0, ci = coefficients(params, method)
     cn = ci * noise_sd
-    tail = (c1, c0, ci, cn, params.V_reset, params.V_th, params.ref_steps, bool(record_v),
-            v_rec, int(min(512, n)), int(min(steps, 256)))
+    coef = (c1, c0, ci)
+    tail = (params.V_reset, params.V_th, params.ref_steps, bool(record_v), v_rec,
+            int(min(512, n)), int(min(steps, 256)))
 
     def run(i0: int, i1: int):
         m = i1 - i0
         v = np.full(m, params.E_L)
         ref = np.zeros(m, dtype=np.int32)
+        if noise_sd == 0 and cur2.shape[0] == 1:
+            return _kernels.simulate_range(i0, i1, 0, steps, cur2, off, v, ref, *coef, *tail)
         if noise_sd == 0:
-            return _kernels.simulate_range(i0, i1, 0, steps, cur2, off, np.empty((0, 0)), v,
-                                           ref, *tail)
+            return _kernels.simulate_range_general(i0, i1, 0, steps, cur2, off,
+                                                   np.empty((0, 0)), v, ref, *coef, cn, *tail)
         block = int(max(1, min(steps, _NOISE_BLOCK_BYTES // (8 * m))))
         z = np.empty((block, m))
         out = []
         for k0 in range(0, steps, block):
             k1 = min(k0 + block, steps)
             _kernels.fill_noise(z[:k1 - k0], n, i0, k0, key, key2, *tables)
-            out.append(_kernels.simulate_range(i0, i1, k0, k1, cur2, off, z, v, ref, *tail))
+            out.append(_kernels.simulate_range_general(i0, i1, k0, k1, cur2, off, z, v, ref,
+                                                       *coef, cn, *tail))
         return (np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out]))
 
     if n_parts == 1:
@@ -289,7 +298,7 @@ def simulate(
             parts = list(pool.map(run, bounds[:-1].tolist(), bounds[1:].tolist()))
     spk_i = np.concatenate([p[0] for p in parts])
     spk_k = np.concatenate([p[1] for p in parts])
-    times, offsets = _kernels.group_spikes(spk_i, spk_k, n, params.dt)
+    times, offsets = _group_spikes(spk_i, spk_k, n, params.dt)
     return LIFResult(t=t, v=v_rec if record_v else None,
                      spikes=_spike_trains(times, offsets, params), params=params,
                      current=cur, offset=off, noise_sd=noise_sd, method=method)
