@@ -16,7 +16,8 @@ Timed:
   same followed by CV and LV per unit in NumPy;
 - plain NumPy loop over per-unit arrays computing CV and LV only (``np.diff``, ``std/mean``,
   LV from consecutive ISIs) -- less than ``stats`` computes;
-- ``ck.isi.fit_all(st)``: five ML distributions + KS statistic for every unit.
+- ``ck.isi.fit_all(st)``: five ML distributions + KS statistic for every unit (and with
+  ``ks=False``).
 
 Peak memory: extra bytes allocated during each call (tracemalloc; NumPy reports its
 buffers to it; numba's per-call buffers are one unit long) and the process max RSS.
@@ -162,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     fit_times = [timed(ck.isi.fit_all, st) for _ in range(max(1, args.repeat - 1))]
     fit_best = min(w for w, _ in fit_times)
     fit_cpu = min(c for _, c in fit_times)
+    noks = min(timed(lambda: ck.isi.fit_all(st, ks=False)) for _ in range(2))
     load_after = os.getloadavg()[0]
     fits = ck.isi.fit_all(st)
     mem = {
@@ -207,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         f"- `ck.isi.fit_all` on {n_units} units (5 ML models + KS statistic each): "
         f"**{fit_best:.2f} s** wall, {fit_cpu:.2f} s CPU (target < 10 s); best models: "
         + ", ".join(f"{k} {v}" for k, v in fits["best_model"].value_counts().items()),
+        f"- `ck.isi.fit_all(st, ks=False)` (fits, log-likelihoods, AIC/BIC, no KS): "
+        f"{noks[0]:.2f} s wall, {noks[1]:.2f} s CPU",
         "",
         "Peak extra memory during the call (tracemalloc):",
         "",

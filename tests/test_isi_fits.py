@@ -259,3 +259,13 @@ def test_blockwise_fits_equal_one_pass():
     for m in ck.isi.DIST_MODELS:
         for col, v in one[m].items():
             np.testing.assert_allclose(blocks[m][col], v, rtol=1e-12, equal_nan=True)
+
+
+def test_fit_all_without_ks_gives_same_fits():
+    st = _simulated_session("gamma", 5, 200, seed=3)
+    full = ck.isi.fit_all(st)
+    fast = ck.isi.fit_all(st, ks=False)
+    ks_cols = [c for c in full.columns if c.endswith("_ks")]
+    assert fast[ks_cols].isna().all().all() and full[ks_cols].notna().all().all()
+    other = [c for c in full.columns if c not in ks_cols]
+    assert full[other].equals(fast[other])
