@@ -90,7 +90,9 @@ def rdm(responses: np.ndarray, metric: Metric = "correlation") -> np.ndarray:
             "an RDM")
     if metric == "correlation":
         xc = x - mean
-        ss = np.einsum("ij,ij->i", xc, xc)
+        gram = xc @ xc.T  # the only O(S^2 N) step; its diagonal holds the row sums of squares
+        del xc
+        ss = np.diagonal(gram).copy()
         # A constant row centred with a rounded mean leaves ~ulp-sized residues: treat a
         # spread below 16 ulps of the row's magnitude as zero.
         eps = np.finfo(x.dtype).eps
@@ -100,7 +102,6 @@ def rdm(responses: np.ndarray, metric: Metric = "correlation") -> np.ndarray:
                 "responses has constant (zero-variance) stimulus rows "
                 f"{_rows(np.flatnonzero(tiny))}; the correlation distance is undefined for them: "
                 "drop these stimuli or use metric='euclidean'")
-        gram = xc @ xc.T
         inv = (1.0 / np.sqrt(ss)).astype(x.dtype, copy=False)
         gram *= inv[:, None]
         gram *= inv[None, :]
