@@ -42,6 +42,7 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
 
 import cortexkit as ck  # noqa: E402
 
+IDLE_SECONDS = 4.0
 CONFIGS = ("plain loop, in process (no Dask)", "ProcessPoolExecutor, 2 processes (no Dask)",
            "ck.batch.run, Dask 1 worker", "ck.batch.run, Dask 2 workers")
 
@@ -146,6 +147,11 @@ def main() -> None:
                     fn(-1)
             pids = {CONFIGS[0]: (), CONFIGS[1]: tuple(pool._processes),
                     CONFIGS[2]: _cluster_pids(c1), CONFIGS[3]: _cluster_pids(c2)}
+            # CPU per second while nothing runs: this process (it hosts both schedulers)
+            # and the worker + nanny processes of the 1-worker cluster
+            idle_main = _timed(time.sleep, IDLE_SECONDS)[1] / IDLE_SECONDS
+            idle_c1 = _timed(time.sleep, IDLE_SECONDS, pids=pids[CONFIGS[2]])[1] / IDLE_SECONDS
+            idle_c1 -= idle_main
             for k in range(rounds):
                 for name, paths in data.items():
                     runners = _runners(paths, folder / name, pool, addr1, addr2)
@@ -161,7 +167,9 @@ def main() -> None:
           f"load average at the end {load}\n")
     for name, (u, d) in sets.items():
         wall = {c: [w for w, _ in times[(name, c)]] for c in CONFIGS}
-        cpu = {c: min(cp for _, cp in times[(name, c)]) for c in CONFIGS}
+        # the round with the least CPU, and its wall time (for the idle correction)
+        cpu_round = {c: min(times[(name, c)], key=lambda wc: wc[1]) for c in CONFIGS}
+        cpu = {c: cpu_round[c][1] for c in CONFIGS}
         best = {c: min(wall[c]) for c in CONFIGS}
         t_loop = best[CONFIGS[0]]
         print(f"## {name}: {u} units x {d:.0f} s per recording\n")
@@ -173,13 +181,19 @@ def main() -> None:
                   f"| {1000 * best[c] / n:.1f} | {t_loop / best[c]:.2f}x "
                   f"| {1000 * cpu[c] / n:.1f} |")
         d1, d2 = best[CONFIGS[2]], best[CONFIGS[3]]
+        loop_net = cpu[CONFIGS[0]] - idle_main * cpu_round[CONFIGS[0]][0]
+        d1_net = cpu[CONFIGS[2]] - (idle_main + idle_c1) * cpu_round[CONFIGS[2]][0]
         print()
         print(f"- speed-up 2 vs 1 Dask workers (wall): {d1 / d2:.2f}x (2 cores)")
+        cpu_extra = cpu[CONFIGS[2]] - cpu[CONFIGS[0]]
         print(f"- Dask overhead per recording, 1 worker vs plain loop: wall "
-              f"{1000 * (d1 - t_loop) / n:.1f} ms, CPU "
-              f"{1000 * (cpu[CONFIGS[2]] - cpu[CONFIGS[0]]) / n:.1f} ms")
+              f"{1000 * (d1 - t_loop) / n:.1f} ms; CPU {1000 * cpu_extra / n:.1f} ms, "
+              f"of which {1000 * (d1_net - loop_net) / n:.1f} ms per task once the idle "
+              "ticking of the processes is taken out")
         print(f"- Dask 2 workers vs ProcessPoolExecutor(2): {d2 / best[CONFIGS[1]]:.2f}x the "
               "wall time\n")
+    print(f"Idle CPU: this process (2 schedulers, client, pool) {100 * idle_main:.1f} % of a "
+          f"core; worker + nanny of a 1-worker cluster {100 * idle_c1:.1f} % of a core.\n")
     d2 = min(w for w, _ in times[("realistic", CONFIGS[3])])
     print(f"End to end, `ck.batch.run(workers=2)` with its own local cluster on the realistic "
           f"set: {e2e:.2f} s, i.e. {e2e - d2:.2f} s for starting (processes, imports, numba "

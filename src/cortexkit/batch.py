@@ -263,7 +263,11 @@ def _connect(scheduler: str | None, workers: int | None, n_tasks: int):
             n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
             host="127.0.0.1", silence_logs=logging.ERROR,
             scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
-        return distributed.Client(cluster), cluster
+        try:
+            return distributed.Client(cluster), cluster
+        except BaseException:
+            cluster.close()
+            raise
     if not isinstance(scheduler, str) or not scheduler.strip():
         raise ValidationError(f"scheduler must be an address such as 'tcp://127.0.0.1:8786', "
                               f"got {scheduler!r}")
