@@ -106,12 +106,14 @@ def normals(n, key, key2, ctr0, kt, wt, ft):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _record(flag, words, m, vv, rr, V_reset, ref_steps, i0, k, out_i, out_k,
+def _record(flag, words, m, n_fired, vv, rr, V_reset, ref_steps, i0, k, out_i, out_k,
             total):  # pragma: no cover - compiled
-    """Reset, clamp and record the neurons flagged at step k (flags scanned 8 at a time).
+    """Reset, clamp and record the ``n_fired`` neurons flagged at step k.
 
-    The caller guarantees room for ``m`` more spikes in ``out_i`` / ``out_k``.
+    Flags are scanned 8 at a time and the scan stops at the last spike. The caller
+    guarantees room for ``m`` more spikes in ``out_i`` / ``out_k``.
     """
+    end = total + n_fired
     for w in range((m + 7) // 8):
         if words[w] != 0:
             for ii in range(8 * w, min(8 * w + 8, m)):
@@ -121,6 +123,8 @@ def _record(flag, words, m, vv, rr, V_reset, ref_steps, i0, k, out_i, out_k,
                     out_i[total] = i0 + ii
                     out_k[total] = k
                     total += 1
+            if total == end:
+                break
     return total
 
 
@@ -183,6 +187,7 @@ def simulate_range(i_start, i_stop, k_start, k_stop, cur, offset, v, ref, c1, c0
                 # one fused pass per step (SIMD): update, refractory hold and countdown,
                 # threshold flags (strict V > V_th)
                 h = ci * cur[0, k]
+                n_fired = 0
                 if refr:
                     for ii in range(m):
                         vo = vv[ii]
@@ -191,14 +196,19 @@ def simulate_range(i_start, i_stop, k_start, k_stop, cur, offset, v, ref, c1, c0
                         vn = vn if r == 0 else vo  # that the select vectorizes
                         vv[ii] = vn
                         rr[ii] = max(r - one, zero)
-                        flag[ii] = vn > V_th
+                        sp = vn > V_th
+                        flag[ii] = sp
+                        n_fired += sp
                 else:
                     for ii in range(m):
                         vn = c1 * vv[ii] + (h + gg[ii])
                         vv[ii] = vn
-                        flag[ii] = vn > V_th
-                total = _record(flag, words, m, vv, rr, V_reset, ref_steps, i0, k, out_i,
-                                out_k, total)
+                        sp = vn > V_th
+                        flag[ii] = sp
+                        n_fired += sp
+                if n_fired > 0:
+                    total = _record(flag, words, m, n_fired, vv, rr, V_reset, ref_steps, i0,
+                                    k, out_i, out_k, total)
     return out_i[:total], out_k[:total]
 
 
@@ -241,6 +251,7 @@ def simulate_range_general(i_start, i_stop, k_start, k_stop, cur, offset, z, v, 
                 if record_v:
                     for ii in range(m):
                         v_rec[i0 + ii, k] = vv[ii]
+                n_fired = 0
                 if shared:  # shared input plus white noise (SIMD)
                     h = ci * cur[0, k]
                     zk = z[k - k_start, c0_:c0_ + m]
@@ -251,7 +262,9 @@ def simulate_range_general(i_start, i_stop, k_start, k_stop, cur, offset, z, v, 
                         vn = vn if r == 0 else vo
                         vv[ii] = vn
                         rr[ii] = max(r - one, zero)
-                        flag[ii] = vn > V_th
+                        sp = vn > V_th
+                        flag[ii] = sp
+                        n_fired += sp
                 else:  # one input row per neuron
                     for ii in range(m):
                         d = ci * cur[i0 + ii, k] + gg[ii]
@@ -263,7 +276,10 @@ def simulate_range_general(i_start, i_stop, k_start, k_stop, cur, offset, z, v, 
                         vn = vn if r == 0 else vo
                         vv[ii] = vn
                         rr[ii] = max(r - one, zero)
-                        flag[ii] = vn > V_th
-                total = _record(flag, words, m, vv, rr, V_reset, ref_steps, i0, k, out_i,
-                                out_k, total)
+                        sp = vn > V_th
+                        flag[ii] = sp
+                        n_fired += sp
+                if n_fired > 0:
+                    total = _record(flag, words, m, n_fired, vv, rr, V_reset, ref_steps, i0,
+                                    k, out_i, out_k, total)
     return out_i[:total], out_k[:total]
