@@ -224,27 +224,35 @@ def fit_all(
     _flat(st)
     iv = intervals(st)
     x = iv.values
-    uidx = iv.unit_index
-    pos = x > 0
     n_units = iv.n_units
-    n_pos = np.bincount(uidx[pos], minlength=n_units)
+    pos = x > 0
+    if pos.all():  # the usual case: no duplicate spikes, no copies needed
+        xp_all, p_offsets = x, iv.offsets
+    else:
+        xp_all = x[pos]
+        p_offsets = np.zeros(n_units + 1, dtype=np.int64)
+        np.cumsum(np.bincount(iv.unit_index[pos], minlength=n_units), out=p_offsets[1:])
+    del pos
+    n_pos = np.diff(p_offsets)
     n_zero = iv.counts - n_pos
     # units to fit: enough positive ISIs that are not all equal
-    xp_all = x[pos]
-    up_all = uidx[pos]
     xmax = np.full(n_units, -np.inf)
     xmin = np.full(n_units, np.inf)
-    if xp_all.size:
-        first = np.flatnonzero(np.r_[True, up_all[1:] != up_all[:-1]])  # units are grouped
-        xmax[up_all[first]] = np.maximum.reduceat(xp_all, first)
-        xmin[up_all[first]] = np.minimum.reduceat(xp_all, first)
+    has = np.flatnonzero(n_pos > 0)
+    if has.size:
+        xmax[has] = np.maximum.reduceat(xp_all, p_offsets[has])
+        xmin[has] = np.minimum.reduceat(xp_all, p_offsets[has])
     ok = (n_pos >= min_isi) & (xmax > xmin)
-    sel = ok[up_all]
-    xv = xp_all[sel]
     counts = n_pos[ok]
     offsets = np.zeros(counts.size + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
-    xv = _sort_segments(xv, offsets)
+    if ok.all():
+        xv = _sort_segments(xp_all, offsets)
+    else:
+        keep = np.repeat(ok, n_pos)
+        xv = _sort_segments(xp_all[keep], offsets)
+        del keep
+    del xp_all
     res = _fit_blocks(xv, offsets, models, ks=bool(ks))
 
     out = pd.DataFrame({"unit": iv.unit_ids, "n_isi": n_pos, "n_zero_isi": n_zero})
