@@ -205,7 +205,7 @@ def _simulate_all(A: np.ndarray, T: int, rng: np.random.Generator):
     odd_per_chunk = _CHUNK // 2
     for start in range(0, even.size, odd_per_chunk):
         ts = even[start:start + odd_per_chunk]
-        pattern = rng.integers(0, 2, size=(ts.size, n)).astype(dt)
+        pattern = rng.integers(0, 2, size=(ts.size, n), dtype=np.int8).astype(dt)
         buf[ts] = pattern
         ts_out = ts[ts + 1 < T]
         if ts_out.size == 0:
@@ -240,7 +240,7 @@ def _simulate_loop(A: np.ndarray, T: int, rng: np.random.Generator, mode: str | 
         noise = rng.standard_normal((stop - start, n), dtype=dt)
         if mode is not None:
             clamp_block = mask[start:stop]
-            values = rng.integers(0, 2, size=(stop - start, n)).astype(dt)
+            values = rng.integers(0, 2, size=(stop - start, n), dtype=np.int8).astype(dt)
         for t in range(start, stop):
             x, nxt = buf[t], buf[t + 1]
             if mode is not None and not (t & 1):
