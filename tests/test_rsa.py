@@ -38,6 +38,20 @@ def test_correlation_rdm_equals_one_minus_corrcoef(dtype):
     assert (np.diag(d) == 0).all() and (d == d.T).all()
 
 
+@pytest.mark.parametrize("offset", [0.0, 0.7, 5.0, 1e4])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_correlation_rdm_accurate_with_and_without_offsets(offset, dtype):
+    # rows with small means take the uncentred Gram path, large offsets the centred one;
+    # both must match float64 np.corrcoef
+    from cortexkit.rsa._rdm import _correlation_uncentred
+
+    x = (np.random.default_rng(1).normal(size=(50, 3000)) + offset).astype(dtype)
+    d = rsa.rdm(x)
+    np.testing.assert_allclose(d, 1 - np.corrcoef(x.astype(np.float64)), atol=1e-6)
+    took_fast = _correlation_uncentred(x, x.mean(1)) is not None
+    assert took_fast == (offset < 1 or (dtype == np.float64 and offset < 100))
+
+
 def test_rdm_matches_rsatoolbox_calc_rdm():
     x = _data(s=30, n=50, seed=3)
     ref = _rtb_rdm(x, "correlation").get_matrices()[0]

@@ -89,6 +89,9 @@ def rdm(responses: np.ndarray, metric: Metric = "correlation") -> np.ndarray:
             f"{_rows(np.flatnonzero(bad))}; drop or impute those rows/neurons before computing "
             "an RDM")
     if metric == "correlation":
+        fast = _correlation_uncentred(x, mean[:, 0])
+        if fast is not None:
+            return fast
         xc = x - mean
         gram = xc @ xc.T  # the only O(S^2 N) step; its diagonal holds the row sums of squares
         del xc
@@ -133,6 +136,34 @@ def rdm(responses: np.ndarray, metric: Metric = "correlation") -> np.ndarray:
     out = np.triu(out, 1)
     out += out.T
     return out
+
+
+def _correlation_uncentred(x: np.ndarray, mean: np.ndarray) -> np.ndarray | None:
+    """Correlation RDM from the Gram matrix of the raw rows, when that is accurate.
+
+    ``(x - m)(x - m)^T = x x^T - N m m^T``: one matrix product of the input itself, no
+    centred copy (which costs a full read + write of the data and, for large inputs, fresh
+    pages from the OS). The subtraction loses about ``log10(1 + m^2 / var)`` digits, so this
+    path is taken only when every row's squared mean is at most its variance (float32) or
+    1e6 times it (float64); otherwise (and for constant rows, whose error message needs the
+    exact check) ``None`` sends the caller to the centred computation.
+    """
+    s, n = x.shape
+    m = mean.astype(np.float64)
+    var = np.einsum("ij,ij->i", x, x).astype(np.float64) / n - m * m  # read-only pass
+    limit = 1.0 if x.dtype == np.float32 else 1e6
+    if not (np.all(var > 0) and np.all(m * m <= limit * var)):
+        return None
+    gc = (x @ x.T).astype(np.float64)
+    gc -= n * np.outer(m, m)
+    inv = 1.0 / np.sqrt(np.diagonal(gc).copy())
+    gc *= inv[:, None]
+    gc *= inv[None, :]
+    out = np.subtract(1, gc, out=gc)
+    np.clip(out, 0, 2, out=out)
+    out = np.triu(out, 1)
+    out += out.T
+    return out.astype(x.dtype, copy=False)
 
 
 def upper_triangle(rdm_: np.ndarray, name: str = "rdm") -> np.ndarray:
