@@ -52,8 +52,10 @@ def rdm(responses: np.ndarray, metric: Metric = "correlation") -> np.ndarray:
         computed and returned in float32, float64 in float64 (integers become float64).
     metric : {"correlation", "euclidean", "cosine"}
         ``"correlation"``: ``1 - r`` with ``r`` the Pearson correlation between the two
-        stimuli's population vectors (equals ``1 - np.corrcoef(responses)``), computed from
-        the row-centred responses with one matrix product. ``"euclidean"``: Euclidean
+        stimuli's population vectors (equals ``1 - np.corrcoef(responses)``), computed with
+        one matrix product: of the raw rows with a rank-one mean correction when every
+        row's squared mean is at most its variance (float32; 1e6 x for float64), else of
+        the row-centred copy (exact to rounding for any offset). ``"euclidean"``: Euclidean
         distance (not squared, not divided by N). ``"cosine"``: ``1 - cos`` angle.
 
     Returns
