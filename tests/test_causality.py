@@ -222,6 +222,11 @@ def test_score_values_against_references():
     assert flipped.sign_accuracy == 0 and flipped.correlation == pytest.approx(-1)
     assert cz.auroc([1, 2, 2, 3], [0, 1, 0, 1]) == pytest.approx(
         roc_auc_score([0, 1, 0, 1], [1, 2, 2, 3]))
+    ties = rng.integers(0, 4, 300).astype(float)            # many ties
+    labels = rng.random(300) < 0.3
+    assert cz.auroc(ties, labels) == pytest.approx(roc_auc_score(labels, ties))
+    u = stats.mannwhitneyu(ties[labels], ties[~labels]).statistic
+    assert cz.auroc(ties, labels) == pytest.approx(u / (labels.sum() * (~labels).sum()))
     assert np.isnan(cz.score(np.zeros((3, 3)), np.zeros((3, 3))).auroc)
 
 

@@ -62,6 +62,7 @@ def test_plot_bad_input(call):
         call()
 
 
+@pytest.mark.slow
 def test_report_section_quick_build():
     from cortexkit.report import available_sections
     from cortexkit.report._build import ReportContext
