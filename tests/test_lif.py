@@ -253,6 +253,8 @@ def test_params_frozen():
     ((0.0,), {"noise_sd": -1.0}, "noise_sd"),
     ((0.0,), {"method": "rk4"}, "method"),
     ((0.0, 0), {}, "n_neurons"),
+    ((0.0,), {"noise_sd": 1e-10, "seed": "abc"}, "seed"),
+    ((0.0,), {"noise_sd": 1e-10, "seed": -1}, "seed"),
 ])
 def test_bad_simulate_input_names_the_argument(args, kwargs, match):
     with pytest.raises(ValidationError, match=match):

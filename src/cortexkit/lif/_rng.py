@@ -50,6 +50,13 @@ def ziggurat_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def seed_keys(seed) -> tuple[int, int]:
     """Two 64-bit keys from ``seed`` (int, Generator or None) via SeedSequence."""
+    if not (seed is None or isinstance(seed, np.random.Generator)
+            or (isinstance(seed, int | np.integer) and not isinstance(seed, bool)
+                and seed >= 0)):
+        from cortexkit.errors import ValidationError
+
+        raise ValidationError(f"seed must be a non-negative int, a numpy Generator or None; "
+                              f"got {seed!r}")
     if isinstance(seed, np.random.Generator):
         state = seed.integers(0, 2**63, size=2, dtype=np.int64).astype(np.uint64)
         state = np.random.SeedSequence([int(x) for x in state]).generate_state(2, np.uint64)
