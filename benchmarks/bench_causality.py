@@ -14,7 +14,8 @@ Each contender runs in its own subprocess so peak memory (max RSS) is its own.  
 limited to ``--threads`` threads (default 1) for both sides: on a shared 2-core machine a
 multi-threaded OpenBLAS mat-vec spins against other processes and timings become noise.
 The all-clamped contenders run twice, interleaved, and the faster total is reported; the
-unperturbed loops (cost proportional to the steps) are timed on ``T / 5`` steps, three
+unperturbed loops (cost proportional to the steps) are timed on ``T / 5`` steps (all ``T``
+with ``--quick``), three
 interleaved repeats each, minimum reported.
 
 Usage: python benchmarks/bench_causality.py [--quick] [--n N] [--timesteps T] [--threads K]
@@ -119,7 +120,7 @@ def main() -> None:
             x["total_s"] = x["simulate_s"] + x["estimate_s"]
             if name not in r or x["total_s"] < r[name]["total_s"]:
                 r[name] = x
-    T_none = max(2, T // 5)
+    T_none = T if args.quick else max(2, T // 5)   # quick: all steps, else timings are noise
     for _ in range(3):                  # interleaved repeats, keep the fastest of each
         for name in ("ck_none", "plain_none"):
             x = _run(name, n, T_none, args.threads)
