@@ -227,17 +227,12 @@ def _simulate_loop(A: np.ndarray, T: int, rng: np.random.Generator, mode: str | 
     buf[0] = 0.0
     if mode == "units":
         mask[0::2, unit_idx] = True
-    elif mode == "fraction":
-        n_even = (T + 1) // 2
-        # one random subset per even step: the n_frac smallest of n uniform keys per row
-        keys = rng.random((n_even, n))
-        chosen = np.argpartition(keys, n_frac - 1, axis=1)[:, :n_frac]
-        rows = np.repeat(np.arange(n_even) * 2, n_frac)
-        mask[rows, chosen.ravel()] = True
     dot = np.dot
-    for start in range(0, T - 1, _CHUNK):
+    for start in range(0, T - 1, _CHUNK):          # start is even (_CHUNK is even)
         stop = min(start + _CHUNK, T - 1)
         noise = rng.standard_normal((stop - start, n), dtype=dt)
+        if mode == "fraction":
+            mask[start:stop:2] = _random_subsets(rng, len(range(start, stop, 2)), n, n_frac)
         if mode is not None:
             clamp_block = mask[start:stop]
             values = rng.integers(0, 2, size=(stop - start, n), dtype=np.int8).astype(dt)
@@ -250,9 +245,19 @@ def _simulate_loop(A: np.ndarray, T: int, rng: np.random.Generator, mode: str | 
             nxt += noise[t - start]
             expit(nxt, out=nxt)
     if mode is not None and not ((T - 1) & 1):   # clamp on the last (even) step too
+        if mode == "fraction":
+            mask[T - 1] = _random_subsets(rng, 1, n, n_frac)[0]
         m = mask[T - 1]
         buf[T - 1, m] = rng.integers(0, 2, size=int(m.sum())).astype(dt)
     return buf, mask
+
+
+def _random_subsets(rng: np.random.Generator, rows: int, n: int, k: int) -> np.ndarray:
+    """Boolean (rows, n) with k random True per row (the k smallest of n uniform keys)."""
+    out = np.zeros((rows, n), dtype=bool)
+    chosen = np.argpartition(rng.random((rows, n)), k - 1, axis=1)[:, :k]
+    np.put_along_axis(out, chosen, True, axis=1)
+    return out
 
 
 def rct_two_neurons(n_trials: int, seed: int | np.random.Generator | None = None) -> float:
