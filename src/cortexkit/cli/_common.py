@@ -33,6 +33,11 @@ SampleRateOpt = Annotated[
     float | None,
     typer.Option("--sample-rate", help="Sampling rate (Hz) for data whose times are in samples."),
 ]
+SortOpt = Annotated[
+    bool,
+    typer.Option("--sort", help="Sort spike times that are out of order (with a note) instead "
+                 "of refusing the file."),
+]
 
 
 def load_spike_data(path: Path | None, seed: int = 0, **options: Any):
@@ -47,7 +52,8 @@ def load_spike_data(path: Path | None, seed: int = 0, **options: Any):
         if path is None:
             st = datasets.steinmetz_like(seed=seed)
         else:
-            options = {k: v for k, v in options.items() if v is not None}
+            # Only options the user set: the loaders' own defaults stay in charge.
+            options = {k: v for k, v in options.items() if v is not None and v is not False}
             st = io.load_spikes(path, **options)
     for w in caught:
         print(f"note: {w.message}", file=sys.stderr)

@@ -13,6 +13,7 @@ from cortexkit.cli._common import (
     OutOpt,
     SampleRateOpt,
     SeedOpt,
+    SortOpt,
     TableFmtOpt,
     load_spike_data,
     print_json,
@@ -38,6 +39,7 @@ def register(app: typer.Typer) -> None:
         out: OutOpt = None,
         seed: SeedOpt = 0,
         sample_rate: SampleRateOpt = None,
+        sort: SortOpt = False,
         table_format: TableFmtOpt = "csv",
         figure_format: FigFmtOpt = "png",
     ) -> None:
@@ -46,7 +48,7 @@ def register(app: typer.Typer) -> None:
 
         from cortexkit.summary import describe, interval_fraction
 
-        st = load_spike_data(data, seed=seed, sample_rate=sample_rate)
+        st = load_spike_data(data, seed=seed, sample_rate=sample_rate, sort=sort)
         desc = describe(st)
         result = desc.to_dict()
         frac = None

@@ -13,6 +13,7 @@ from cortexkit.cli._common import (
     OutOpt,
     SampleRateOpt,
     SeedOpt,
+    SortOpt,
     TableFmtOpt,
     load_spike_data,
     print_json,
@@ -49,6 +50,7 @@ def register(app: typer.Typer) -> None:
         out: OutOpt = None,
         seed: SeedOpt = 0,
         sample_rate: SampleRateOpt = None,
+        sort: SortOpt = False,
         table_format: TableFmtOpt = "csv",
         figure_format: FigFmtOpt = "png",
     ) -> None:
@@ -69,7 +71,7 @@ def register(app: typer.Typer) -> None:
         if data is not None and not data.exists():
             raise ValidationError(f"DATA path {str(data)!r} does not exist; give a spike file "
                                   "or folder, or omit it for the bundled session")
-        st = load_spike_data(data, seed=seed, sample_rate=sample_rate)
+        st = load_spike_data(data, seed=seed, sample_rate=sample_rate, sort=sort)
         with progress(not as_json) as prog:
             task = prog.step("ISI entropy of every unit", total=1)
             s = information.entropy_summary(st, bins, (lo, hi), estimator=estimator)

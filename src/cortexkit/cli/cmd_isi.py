@@ -13,6 +13,7 @@ from cortexkit.cli._common import (
     OutOpt,
     SampleRateOpt,
     SeedOpt,
+    SortOpt,
     TableFmtOpt,
     load_spike_data,
     print_json,
@@ -52,6 +53,7 @@ def register(app: typer.Typer) -> None:
         out: OutOpt = None,
         seed: SeedOpt = 0,
         sample_rate: SampleRateOpt = None,
+        sort: SortOpt = False,
         table_format: TableFmtOpt = "csv",
         figure_format: FigFmtOpt = "png",
     ) -> None:
@@ -63,7 +65,7 @@ def register(app: typer.Typer) -> None:
             )
         from cortexkit import isi
 
-        st = load_spike_data(data, seed=seed, sample_rate=sample_rate)
+        st = load_spike_data(data, seed=seed, sample_rate=sample_rate, sort=sort)
         pos = _choose_unit(st, unit)
         with progress(not as_json) as prog:
             task = prog.step("ISI statistics and fits", total=3)

@@ -12,6 +12,7 @@ from cortexkit.cli._common import (
     JsonOpt,
     SampleRateOpt,
     SeedOpt,
+    SortOpt,
     load_spike_data,
     print_json,
     progress,
@@ -55,11 +56,12 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
         seed: SeedOpt = 0,
         sample_rate: SampleRateOpt = None,
+        sort: SortOpt = False,
     ) -> None:
         from cortexkit.report import build_report
 
         target = _report_file(output)
-        st = load_spike_data(data, seed=seed, sample_rate=sample_rate)
+        st = load_spike_data(data, seed=seed, sample_rate=sample_rate, sort=sort)
         label = str(data) if data is not None else f"bundled synthetic session (seed {seed})"
         kinds = ("data", "model") if models else ("data",)
         with progress(not as_json) as prog:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cortexkit.cli._common import DataArg, SampleRateOpt, SeedOpt
+from cortexkit.cli._common import DataArg, SampleRateOpt, SeedOpt, SortOpt
 
 HELP = """Explore a recording in the browser: unit picker, raster, ISI histogram with fitted
 curves and sliders, entropy, a network perturbation explorer and layer-vs-V1 RDMs.
@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str, typer.Option("--host", help="Interface to bind.")] = "127.0.0.1",
         seed: SeedOpt = 0,
         sample_rate: SampleRateOpt = None,
+        sort: SortOpt = False,
     ) -> None:
         from cortexkit.errors import ValidationError
         from cortexkit.explorer import serve
@@ -37,4 +38,4 @@ def register(app: typer.Typer) -> None:
             raise ValidationError(f"data path {data} does not exist; give a recording file or "
                                   "folder, or omit it for the bundled data")
         serve(data, host=host, port=port, seed=seed,
-              load_options={"sample_rate": sample_rate})
+              load_options={"sample_rate": sample_rate, "sort": sort})
