@@ -29,9 +29,11 @@ def test_fits_plot_overlays_curves_and_density(unit_fits):
     _, c, e, curves, dist = unit_fits
     ax = ck.plot.isi.fits(c, e, curves, dist)
     labels = [line.get_label() for line in ax.get_lines()]
-    assert len(labels) == 4 and labels[-1] == f"ML {dist.best.replace('_', ' ')}"
+    ml = f"ML {dist.best.replace('_', ' ')}"
+    assert len(labels) == 4 and ml in labels
+    assert sum("fit (R²" in lbl for lbl in labels) == 3
     # the density is drawn as expected counts per bin: its area equals the counts' area
-    x, y = ax.get_lines()[-1].get_data()
+    x, y = ax.get_lines()[labels.index(ml)].get_data()
     width = np.diff(e).mean()
     assert np.trapezoid(y, x) == pytest.approx(np.sum(c) * width, rel=0.05)
     with pytest.raises(ValidationError):

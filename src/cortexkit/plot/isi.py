@@ -94,18 +94,18 @@ def fits(
     ax = get_ax(ax)
     ax.stairs(counts, edges, fill=True, color="0.8", label="ISI histogram")
     x = np.linspace(edges[0], edges[-1], 400)
+    if distribution is not None:
+        name = distribution.best if model is None else model
+        width = np.diff(edges).mean()
+        xd = x[x > 0] if np.any(x > 0) else x
+        ax.plot(xd, distribution.n * width * distribution.pdf(xd, name), color="k", lw=3,
+                alpha=0.45, label=f"ML {name.replace('_', ' ')}")
     for c in curves:
         color, ls = _CURVE_STYLE.get(c.model, ("k", "-"))
         with np.errstate(divide="ignore", invalid="ignore"):
             y = c.predict(x)
         ax.plot(x, y, color=color, ls=ls, lw=1.5,
                 label=f"{c.model} fit (R² {c.r2:.3f})")
-    if distribution is not None:
-        name = distribution.best if model is None else model
-        width = np.diff(edges).mean()
-        xd = x[x > 0] if np.any(x > 0) else x
-        ax.plot(xd, distribution.n * width * distribution.pdf(xd, name), color="k", lw=2,
-                label=f"ML {name.replace('_', ' ')}")
     ax.set_ylim(0, max(counts.max(), 1.0) * 1.15)
     ax.set_xlim(edges[0], edges[-1])
     ax.set_xlabel("inter-spike interval (s)")
