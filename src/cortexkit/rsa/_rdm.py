@@ -75,9 +75,9 @@ def rdm(responses: np.ndarray, metric: Metric = "correlation") -> np.ndarray:
     >>> from cortexkit.rsa import rdm
     >>> x = np.array([[1.0, 2, 3], [2, 4, 6.5], [3, 1, 0]])
     >>> np.round(rdm(x), 3)
-    array([[0.   , 0.001, 1.982],
-           [0.001, 0.   , 1.971],
-           [1.982, 1.971, 0.   ]])
+    array([[0.   , 0.002, 1.982],
+           [0.002, 0.   , 1.968],
+           [1.982, 1.968, 0.   ]])
     """
     x = _as_float_matrix(responses, "responses")
     if metric not in METRICS:
