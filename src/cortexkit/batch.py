@@ -118,23 +118,32 @@ def analyze_recording(path: str | os.PathLike) -> pd.DataFrame:
     return table
 
 
-def _job(recording: str, path: str) -> pd.DataFrame:
-    """One Dask task: the recording's rows, or one error row. Never raises an Exception."""
+def _job(recording: str, path: str) -> dict[str, Any]:
+    """One Dask task: the recording's rows, or one error row. Never raises an Exception.
+
+    Returns the columns as a dict of NumPy arrays / lists, which Dask ships between
+    processes at a fraction of the cost of a DataFrame; the client builds the table.
+    """
     try:
         table = analyze_recording(path)
     except CortexkitError as exc:
-        return _error_row(recording, str(exc))
+        return _error_columns(recording, str(exc))
     except Exception as exc:  # noqa: BLE001 - a bad file must not stop the batch
-        return _error_row(recording, f"{type(exc).__name__}: {exc}")
-    table.insert(0, "recording", recording)
-    table["error"] = None
-    return _tidy(table)
+        return _error_columns(recording, f"{type(exc).__name__}: {exc}")
+    n = len(table)
+    columns: dict[str, Any] = {"recording": [recording] * n, "unit": table["unit"].tolist()}
+    for col in STATS_COLUMNS:
+        columns[col] = table[col].to_numpy()
+    columns["best_model"] = table["best_model"].tolist()
+    columns["entropy"] = table["entropy"].to_numpy(dtype="float64")
+    columns["error"] = [None] * n
+    return columns
 
 
-def _error_row(recording: str, message: str) -> pd.DataFrame:
-    row: dict[str, Any] = {c: [np.nan] for c in COLUMNS}
-    row.update(recording=[recording], unit=[None], best_model=[None], error=[message])
-    return _tidy(pd.DataFrame(row))
+def _error_columns(recording: str, message: str) -> dict[str, Any]:
+    columns: dict[str, Any] = {c: np.array([np.nan]) for c in COLUMNS}
+    columns.update(recording=[recording], unit=[None], best_model=[None], error=[message])
+    return columns
 
 
 def _tidy(df: pd.DataFrame) -> pd.DataFrame:
@@ -420,18 +429,15 @@ def _run_tasks(todo, results, errors, parts, out_path, scheduler, n_workers,
             for future in as_completed(futures):
                 recording = index[future.key]
                 try:
-                    table = future.result()
+                    columns = future.result()
                 except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: one error row
-                    table = _error_row(recording, f"{type(exc).__name__}: {exc}")
+                    columns = _error_columns(recording, f"{type(exc).__name__}: {exc}")
                 future.release()
-                results[recording] = table
+                results[recording] = pd.DataFrame(columns)  # made tidy when written
                 dirty = True
-                error = table["error"].iloc[0] if len(table) else None
-                if pd.notna(error):
-                    errors[recording] = str(error)
-                    error = str(error)
-                else:
-                    error = None
+                error = columns["error"][0]
+                if error is not None:
+                    errors[recording] = error
                 if time.monotonic() - last_write >= checkpoint_seconds:
                     n_rows = _write(out_path, parts())
                     last_write, dirty = time.monotonic(), False
