@@ -239,8 +239,10 @@ def _report(n, rounds, sets, times, idle_main, idle_c1, e2e) -> str:
         out += [f"**The machine was busy with other work (load average {load_avg[0]:.1f} on "
                 f"{os.cpu_count()} cores)**: two busy workers only get the CPU share the other "
                 "processes leave them, so the wall-clock speed-up of a second worker cannot "
-                "show here; the CPU columns are not inflated by the other load. Rerun on an "
-                "idle machine for the real speed-up.", ""]
+                "show here. CPU time is less affected, but the Dask rows include the idle "
+                "ticking of the Dask processes, which grows with the (inflated) wall time; the "
+                "per-task figure net of idle ticking is the better measure of Dask's own cost. "
+                "Rerun on an idle machine for the real speed-up.", ""]
     out += [READING]
     return "\n".join(out) + "\n"
 
