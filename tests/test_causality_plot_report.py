@@ -25,6 +25,8 @@ def test_graph_draws_one_arrow_per_edge_from_cause_to_effect():
     assert starts == sorted(tuple(np.round(pos[k], 6)) for k in (0, 3))
     assert ends == sorted(tuple(np.round(pos[k], 6)) for k in (2, 1))
     assert len(pc.graph(np.random.default_rng(0).random((5, 5)), top=3).patches) == 3
+    W2 = np.array([[0, 1.0, 0.1], [0.5, 0, 0], [0, 0.05, 0]])
+    assert len(pc.graph(W2, threshold=0.2).patches) == 2      # 1.0 and 0.5 of max 1.0
 
 
 def test_matrix_axes_labels_orientation_and_nan():

@@ -22,7 +22,8 @@ _METHOD_COLORS = {
 }
 
 
-def graph(W: Any, ax: Any = None, *, top: int | None = None, title: str | None = None) -> Any:
+def graph(W: Any, ax: Any = None, *, top: int | None = None, threshold: float | None = None,
+          title: str | None = None) -> Any:
     """Connectivity graph on a circle, arrows pointing from cause (column) to effect (row).
 
     Parameters
@@ -34,6 +35,8 @@ def graph(W: Any, ax: Any = None, *, top: int | None = None, title: str | None =
     top : int, optional
         Draw only the ``top`` strongest edges by ``|W|`` (useful for estimates, which are
         never exactly zero); default: every non-zero off-diagonal entry.
+    threshold : float, optional
+        Draw only edges with ``|W| >= threshold * max|W|`` (applied before ``top``).
     title : str, optional
         Axes title.
 
@@ -60,6 +63,8 @@ def graph(W: Any, ax: Any = None, *, top: int | None = None, title: str | None =
     np.fill_diagonal(mag, 0.0)
     order = np.argsort(mag, axis=None)[::-1]
     keep = order[mag.ravel()[order] > 0]
+    if threshold is not None:
+        keep = keep[mag.ravel()[keep] >= float(threshold) * mag.max()]
     if top is not None:
         keep = keep[: max(int(top), 0)]
     wmax = mag.max() if mag.max() > 0 else 1.0
@@ -176,11 +181,13 @@ def true_vs_estimated(A: Any, estimate: Any, *, method: str = "estimate",
     return fig
 
 
-def compare_grid(A: Any, estimates: dict, *, observed: Any = None) -> Any:
+def compare_grid(A: Any, estimates: dict, *, observed: Any = None,
+                 threshold: float | None = None) -> Any:
     """The truth and several estimates in one figure: graphs (top row), matrices (bottom).
 
-    Each estimate's graph shows as many strongest edges as the truth has; each matrix has
-    its own symmetric colour scale (methods estimate effects in different units).
+    Each estimate's graph shows as many strongest edges as the truth has (or, with
+    ``threshold``, every edge of at least that fraction of its strongest one); each matrix
+    has its own symmetric colour scale (methods estimate effects in different units).
 
     Parameters
     ----------
@@ -190,6 +197,8 @@ def compare_grid(A: Any, estimates: dict, *, observed: Any = None) -> Any:
         Name -> (n, n) estimate (NaN where not estimated).
     observed : sequence of int, optional
         Recorded neurons: every panel shows this block only.
+    threshold : float, optional
+        Relative edge threshold for the estimate graphs (see :func:`graph`).
 
     Returns
     -------
@@ -220,7 +229,12 @@ def compare_grid(A: Any, estimates: dict, *, observed: Any = None) -> Any:
     axes = fig.subplots(2, k, squeeze=False)
     fig.subplots_adjust(left=0.04, right=0.99, top=0.93, bottom=0.08, wspace=0.25, hspace=0.2)
     for c, (name, w) in enumerate(panels.items()):
-        graph(w, axes[0, c], top=None if name == "true" else n_edges, title=name)
+        if name == "true":
+            graph(w, axes[0, c], title=name)
+        elif threshold is not None:
+            graph(w, axes[0, c], threshold=threshold, title=name)
+        else:
+            graph(w, axes[0, c], top=n_edges, title=name)
         matrix(w, axes[1, c], colorbar=False)
         if c:
             axes[1, c].set_ylabel("")

@@ -89,7 +89,8 @@ def _confounding(cz, pc, T: int, seed: int) -> list[str]:
     table = pd.DataFrame(rows)
     reg = table[table.method == "regression"].set_index("recording")
     fig = pc.compare_grid(A, {"regression, all": full_reg, "regression, g h hidden":
-                              ests["regression"], "iv, g h hidden": ests["iv"]}, observed=rec)
+                              ests["regression"], "iv, g h hidden": ests["iv"]}, observed=rec,
+                          threshold=0.15)
     return [
         html.subheading("Omitted-variable bias: hidden common input"),
         html.paragraph(
@@ -106,8 +107,9 @@ def _confounding(cz, pc, T: int, seed: int) -> list[str]:
                                   title="error on the recorded block").figure,
                     "Relative error (after best scaling) of each method on the recorded "
                     "block, with all neurons in the model vs common inputs hidden."),
-        html.figure(fig, "Recorded block (2, 3, 6, 7): regression with every neuron in the "
-                    "model, regression with g and h hidden (spurious j -> i edges 2 -> 3 and "
-                    "6 -> 7), and IV with g and h hidden."),
+        html.figure(fig, "Recorded block (2, 3, 6, 7); graphs show edges of at least 15% of "
+                    "the strongest. Regression with every neuron in the model, regression "
+                    "with g and h hidden (spurious j -> i edges 2 -> 3 and 6 -> 7), and IV "
+                    "with g and h hidden."),
         html.table(table),
     ]
