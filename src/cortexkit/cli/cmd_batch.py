@@ -45,7 +45,11 @@ def register(app: typer.Typer) -> None:
         """Per-unit ISI statistics, best ISI model and ISI entropy of many recordings.
 
         One Dask task per recording; a recording that fails becomes one row with its
-        error message and the others complete.
+        error message and the others complete. A rerun skips finished recordings.
+        A user-started cluster should keep its HTTP endpoints local:
+        `dask scheduler --dashboard-address 127.0.0.1:0`.
+
+        Example: cortexkit batch rec1.npz rec2.npz phy_folder/ --out results.parquet --workers 2
         """
         from cortexkit import batch as ck_batch
 
