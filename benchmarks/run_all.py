@@ -42,7 +42,10 @@ def collect() -> Path:
     files = sorted((HERE / "results").glob("*.md"),
                    key=lambda p: (order.index(p.stem) if p.stem in order else 99, p.stem))
     for f in files:
-        parts.append(f.read_text().strip() + "\n")
+        text = f.read_text().strip()
+        # every topic becomes a second-level section of the one document
+        text = "\n".join("#" + ln if ln.startswith("# ") else ln for ln in text.splitlines())
+        parts.append(text + "\n")
     out = HERE / "RESULTS.md"
     out.write_text("\n".join(parts))
     return out
