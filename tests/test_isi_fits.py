@@ -180,6 +180,15 @@ def test_best_model_choice_aic(family):
     assert (best == family).mean() >= 0.9
 
 
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_best_model_choice_bic_every_family(family):
+    # one criterion that gets every family right: BIC's log(n) penalty keeps the nested
+    # exponential from losing to gamma / dead-time exponential by chance
+    st = _simulated_session(family, 40, 500, seed=7)
+    best = ck.isi.fit_all(st, criterion="bic")["best_model"]
+    assert (best == family).mean() >= 0.9
+
+
 def test_best_model_choice_exponential_needs_bic():
     """Exponential ISIs: the nested gamma / dead-time exponential win AIC by chance
     (expected about half the units), BIC picks the exponential in >= 90%."""
