@@ -327,7 +327,8 @@ class SpikeTrains:
             if not sort:
                 raise ValidationError(
                     f"spike times of {unsorted.size} unit(s) are not sorted (first: unit "
-                    f"{unit_ids[unsorted[0]].item()!r}); sort them or pass sort=True (--sort on the command line)"
+                    f"{unit_ids[unsorted[0]].item()!r}); sort them or pass sort=True "
+                    "(--sort on the command line)"
                 )
             dup = dup.copy()
             for u in unsorted:  # only the unsorted units: usually none or a few

@@ -306,7 +306,7 @@ def _regression(a0: np.ndarray, a1: np.ndarray, lasso: bool, alpha: float) -> np
             from sklearn.linear_model import Lasso
         except ImportError as exc:
             raise MissingDependencyError(
-                "lasso=True needs scikit-learn; install it with: pip install scikit-learn"
+                "lasso=True needs scikit-learn; install it with: pip install 'cortexkit[ml]'"
             ) from exc
         model = Lasso(alpha=float(alpha), fit_intercept=True, max_iter=5000)
         return np.asarray(model.fit(a0, a1).coef_, dtype=np.float64).reshape(k, k)

@@ -134,9 +134,9 @@ def embed(
         return pcs[:, :2]
     try:
         from sklearn.manifold import TSNE
-    except ImportError as exc:  # pragma: no cover - sklearn is a dev dependency
+    except ImportError as exc:  # pragma: no cover - sklearn comes with the ml extra
         raise MissingDependencyError(
-            "embed(method='tsne') needs scikit-learn: pip install scikit-learn "
+            "embed(method='tsne') needs scikit-learn: pip install 'cortexkit[ml]' "
             "(or use method='pca')") from exc
     s = x.shape[0]
     if s < 5:
