@@ -28,9 +28,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -68,15 +66,7 @@ CONFIGS = ("plain loop, in process (no Dask)", "ProcessPoolExecutor, 2 processes
            "ck.batch.run, Dask 1 worker", "ck.batch.run, Dask 2 workers")
 
 
-def _cpu_model() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return platform.processor() or "unknown"
-    for line in out.splitlines():
-        if line.startswith("Model name:"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
+from _common import cpu_model as _cpu_model  # noqa: E402
 
 
 def _make_recordings(folder: Path, n: int, n_units: int, duration: float) -> list[str]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -39,15 +38,7 @@ from cortexkit.information import ESTIMATORS, entropy, entropy_from_counts, isi_
 HERE = Path(__file__).resolve().parent
 
 
-def _cpu_model() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return platform.processor() or "unknown"
-    for line in out.splitlines():
-        if line.startswith("Model name:"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
+from _common import cpu_model as _cpu_model  # noqa: E402
 
 
 def make_spikes(n_units: int, n_spikes: int, seed: int = 0) -> ck.SpikeTrains:

@@ -33,7 +33,6 @@ import gc
 import os
 import platform
 import resource
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -43,17 +42,7 @@ from pathlib import Path
 import numpy as np
 
 import cortexkit as ck
-
-
-def _cpu_model() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return platform.processor() or "unknown"
-    for line in out.splitlines():
-        if line.startswith("Model name:"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
+from _common import cpu_model as _cpu_model  # noqa: E402
 
 
 def make_session(n_units: int, n_spikes: int, seed: int = 0) -> ck.SpikeTrains:

@@ -45,15 +45,7 @@ OFFSET_SD = 5e-11
 NOISE_SD = 1e-9
 
 
-def _cpu_model() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return platform.processor() or "unknown"
-    for line in out.splitlines():
-        if line.startswith("Model name:"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
+from _common import cpu_model as _cpu_model  # noqa: E402
 
 
 def _inputs(n: int, t_max: float):

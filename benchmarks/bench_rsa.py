@@ -19,23 +19,12 @@ from __future__ import annotations
 
 import argparse
 import platform
-import subprocess
 import time
 
 import numpy as np
 
 import cortexkit as ck
-
-
-def _cpu_model() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return platform.processor() or "unknown"
-    for line in out.splitlines():
-        if line.startswith("Model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
+from _common import cpu_model as _cpu_model  # noqa: E402
 
 
 def _best(fns: dict, repeats: int, cpu: dict | None = None) -> dict[str, float]:

@@ -26,7 +26,6 @@ import argparse
 import gc
 import os
 import platform
-import subprocess
 import time
 import tracemalloc
 import warnings
@@ -41,15 +40,7 @@ DURATION = 3600.0
 RESULTS = Path(__file__).resolve().parent / "results" / "spikes.md"
 
 
-def _cpu_model() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return platform.processor() or "unknown"
-    for line in out.splitlines():
-        if line.startswith("Model name:"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
+from _common import cpu_model as _cpu_model  # noqa: E402
 
 
 def make_events(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
