@@ -60,6 +60,12 @@ def load_spike_data(path: Path | None, seed: int = 0, **options: Any):
     return st
 
 
+def check_choice(option: str, value: str, choices: Any) -> None:
+    """Raise a one-line ValidationError unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        raise ValidationError(f"{option} must be one of {', '.join(choices)}; got {value!r}")
+
+
 def to_jsonable(obj: Any) -> Any:
     """Convert numpy / pandas values to JSON types (NaN and inf become null)."""
     import pandas as pd

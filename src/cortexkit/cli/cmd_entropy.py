@@ -15,6 +15,7 @@ from cortexkit.cli._common import (
     SeedOpt,
     SortOpt,
     TableFmtOpt,
+    check_choice,
     load_spike_data,
     print_json,
     progress,
@@ -63,11 +64,7 @@ def register(app: typer.Typer) -> None:
             raise ValidationError(
                 f"--range LO HI needs 0 <= LO < HI (seconds); got {lo:g} {hi:g}"
             )
-        if estimator not in information.ESTIMATORS:
-            raise ValidationError(
-                f"--estimator must be one of {', '.join(information.ESTIMATORS)}; "
-                f"got {estimator!r}"
-            )
+        check_choice("--estimator", estimator, information.ESTIMATORS)
         if data is not None and not data.exists():
             raise ValidationError(f"DATA path {str(data)!r} does not exist; give a spike file "
                                   "or folder, or omit it for the bundled session")

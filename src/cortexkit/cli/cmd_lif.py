@@ -13,6 +13,7 @@ from cortexkit.cli._common import (
     OutOpt,
     SeedOpt,
     TableFmtOpt,
+    check_choice,
     print_json,
     progress,
     save_figure,
@@ -59,9 +60,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from cortexkit import lif
 
-        if input_kind not in INPUTS:
-            raise ValidationError(f"--input must be one of {', '.join(INPUTS)}; "
-                                  f"got {input_kind!r}")
+        check_choice("--input", input_kind, INPUTS)
         if n_neurons < 1:
             raise ValidationError(f"--n-neurons must be a positive integer; got {n_neurons}")
         params = lif.LIFParams(dt=dt, t_max=t_max, t_ref=t_ref)

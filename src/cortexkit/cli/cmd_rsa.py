@@ -13,6 +13,7 @@ from cortexkit.cli._common import (
     OutOpt,
     SeedOpt,
     TableFmtOpt,
+    check_choice,
     print_json,
     progress,
     save_figure,
@@ -41,9 +42,7 @@ ResponsesArg = Annotated[
 def _parse_layers(text: str, architecture: str) -> tuple[str, ...]:
     from cortexkit.encoding._names import ARCHITECTURES, LAYERS
 
-    if architecture not in ARCHITECTURES:
-        raise ValidationError(f"--architecture must be one of {', '.join(ARCHITECTURES)}; "
-                              f"got {architecture!r}")
+    check_choice("--architecture", architecture, ARCHITECTURES)
     layers = tuple(s.strip() for s in text.split(",") if s.strip())
     bad = [s for s in layers if s not in LAYERS[architecture]]
     if bad or not layers:
@@ -105,11 +104,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from cortexkit.rsa._rdm import METHODS, METRICS
 
-        if compare not in METHODS:
-            raise ValidationError(f"--compare must be one of {', '.join(METHODS)}; "
-                                  f"got {compare!r}")
-        if metric not in METRICS:
-            raise ValidationError(f"--metric must be one of {', '.join(METRICS)}; got {metric!r}")
+        check_choice("--compare", compare, METHODS)
+        check_choice("--metric", metric, METRICS)
         chosen = _parse_layers(layers, architecture)
         for name, v, lo in (("--n-boot", n_boot, 1), ("--n-perm", n_perm, 0),
                             ("--n-train", n_train, 2), ("--epochs", epochs, 1)):
