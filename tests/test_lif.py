@@ -209,6 +209,26 @@ def test_compiled_kernel_matches_numpy_reference(case):
     assert lean.v is None and lean.spikes == fast.spikes
 
 
+@pytest.mark.parametrize("t_ref, noise_sd, matrix", [
+    (0.0, 0.0, False), (5e-4, 0.0, False), (0.0, 3e-10, False), (3e-4, 2e-10, True),
+])
+def test_kernel_matches_reference_at_high_rates(t_ref, noise_sd, matrix):
+    # offsets from silent to ~1 spike per few steps: many neurons fire several times
+    # within one block of the kernel's time loop, others once or never
+    p = LIFParams(dt=1e-4, t_max=0.05, t_ref=t_ref)
+    n = 700
+    off = np.linspace(0.0, 3e-9, n)
+    current = np.tile(ck.lif.sine_current(p.times(), 1e-10), (n, 1)) if matrix else 1e-10
+    kw = dict(offset=off, noise_sd=noise_sd, seed=4)
+    fast = ck.lif.simulate(p, current, n, record_v=False, **kw)
+    ref = ck.lif.simulate_reference(p, current, n, record_v=False, **kw)
+    isi = ck.isi.intervals(fast.spikes).values
+    assert np.count_nonzero(isi < 30 * p.dt) > 1000  # kernel blocks are 32 steps
+    assert np.count_nonzero(fast.spikes.counts <= 1) > 10  # and neurons that barely fire
+    assert fast.spikes == ref.spikes
+    assert fast.spikes.n_duplicates == 0
+
+
 def test_inputs_not_modified_and_shapes_accepted():
     p = LIFParams(dt=1e-4, t_max=0.05)
     cur = np.full(p.n_steps, 2e-10)

@@ -724,8 +724,12 @@ class SpikeTrains:
         return self._new(self._times[keep], offsets, self._unit_ids, t0, t1, self._unit_info)
 
     @classmethod
-    def _new(cls, times, offsets, unit_ids, t_start, t_stop, unit_info) -> SpikeTrains:
-        """Build from parts already validated (no checks, no warnings)."""
+    def _new(cls, times, offsets, unit_ids, t_start, t_stop, unit_info,
+             n_duplicates: int | None = None) -> SpikeTrains:
+        """Build from parts already validated (no checks, no warnings).
+
+        ``n_duplicates`` is counted from ``times`` unless the caller knows it.
+        """
         obj = cls.__new__(cls)
         obj._times = np.asarray(times, dtype=np.float64)
         obj._offsets = np.asarray(offsets, dtype=np.int64)
@@ -733,8 +737,10 @@ class SpikeTrains:
         obj._t_start = float(t_start)
         obj._t_stop = float(t_stop)
         obj._unit_info = None if unit_info is None else unit_info.reset_index(drop=True)
-        obj._n_duplicates = int(np.count_nonzero(
-            np.diff(obj._times)[_within_unit_mask(obj._offsets)] == 0))
+        if n_duplicates is None:
+            n_duplicates = int(np.count_nonzero(
+                np.diff(obj._times)[_within_unit_mask(obj._offsets)] == 0))
+        obj._n_duplicates = n_duplicates
         for a in (obj._times, obj._offsets, obj._unit_ids):
             a.flags.writeable = False
         return obj

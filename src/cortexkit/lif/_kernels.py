@@ -1,17 +1,22 @@
 """Compiled LIF kernels (numba), imported only when :func:`cortexkit.lif.simulate` runs.
 
 Layout: ``simulate_range`` advances one contiguous range of neurons and releases the GIL
-(``nogil=True``); ``simulate`` runs one range per core in a thread pool, so the cores
-never synchronise inside the time loop.  Without noise one call covers all steps; with
-noise, each thread alternates ``fill_noise`` (a block of a few steps, < 1 MB) and
-``simulate_range`` on that block, so the noise kernel is compiled only when used.
+(``nogil=True``); ``simulate`` runs one range per core (the calling thread takes the
+first), so the cores never synchronise inside the time loop.  Without noise one call
+covers all steps; with noise, each thread alternates ``fill_noise`` (a block of a few
+steps, < 1 MB) and ``simulate_range`` on that block, so the noise kernel is compiled
+only when used.  ``group_by_neuron`` then sorts the range's spikes by neuron (counting
+sort), also in the thread.
 
-Within a range, time is cut into blocks and neurons into chunks that fit in L1 cache;
-for each chunk the time loop runs over the block with the neurons innermost (one
-SIMD-friendly pass per step over a contiguous slice of ``v``).  Spikes are appended to a
-growing (neuron, step) buffer, so memory grows with neurons and spikes, never with
-steps.  (A ``parallel=True`` / ``prange`` version of the same loops took > 30 s to
-compile cold, against a few seconds for this one, with no gain at run time.)
+Within a range, time is cut into blocks of 32 steps and neurons into chunks of 512 that
+fit in L1 cache; for each chunk the time loop runs over the block with the neurons
+innermost: one branch-free pass per step (SIMD) that updates, resets and remembers the
+step of each neuron's last spike.  Spikes are read off once per block, not per step
+(a scalar scan per step cost as much as the update itself), and a neuron that fired
+more than once in a block is replayed alone (``_collect``).  The (neuron, step) buffer
+grows with spikes, never with steps.  (A ``parallel=True`` / ``prange`` version of the
+same loops took > 30 s to compile cold, against ~2.5 s for this one, with no gain at
+run time.)
 
 Noise comes from the counter-based ziggurat of ``_rng.py`` (the same numbers on any
 number of threads).  The update uses exactly the arithmetic of the NumPy reference (no
@@ -106,29 +111,6 @@ def normals(n, key, key2, ctr0, kt, wt, ft):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _record(flag, words, m, n_fired, vv, rr, V_reset, ref_steps, i0, k, out_i, out_k,
-            total):  # pragma: no cover - compiled
-    """Reset, clamp and record the ``n_fired`` neurons flagged at step k.
-
-    Flags are scanned 8 at a time and the scan stops at the last spike. The caller
-    guarantees room for ``m`` more spikes in ``out_i`` / ``out_k``.
-    """
-    end = total + n_fired
-    for w in range((m + 7) // 8):
-        if words[w] != 0:
-            for ii in range(8 * w, min(8 * w + 8, m)):
-                if flag[ii]:
-                    vv[ii] = V_reset
-                    rr[ii] = ref_steps
-                    out_i[total] = i0 + ii
-                    out_k[total] = k
-                    total += 1
-            if total == end:
-                break
-    return total
-
-
-@numba.njit(cache=True, nogil=True)
 def _grow(out_i, out_k, total, need):  # pragma: no cover - compiled
     cap = out_i.shape[0]
     while cap < need:
@@ -142,99 +124,82 @@ def _grow(out_i, out_k, total, need):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def simulate_range(i_start, i_stop, k_start, k_stop, cur, offset, v, ref, c1, c0, ci,
-                   V_reset, V_th, ref_steps, record_v, v_rec, chunk,
-                   block):  # pragma: no cover - compiled
-    """Advance neurons ``i_start <= i < i_stop`` over steps ``k_start <= k < k_stop``.
+def _collect(vv0, rr0, gg, ll, m, nf, i0, c0_, b0, b1, k_start, cur, z, c1, ci, cn, V_reset,
+             V_th, ref_f, out_i, out_k, total):  # pragma: no cover - compiled
+    """Append the spikes of one chunk over steps ``b0 <= k < b1``; return the new total.
 
-    Input shared by all neurons (``cur`` of shape (1, n_steps)), no noise: the fast path.
-    The update of both integration schemes is ``V <- c1 V + (ci cur[k] + g_i)`` with
-    ``g_i = c0 + ci offset[i]`` (see ``_simulate.coefficients``). ``v`` and ``ref``
-    (membrane potential, remaining refractory steps) hold the state of the range and are
-    updated in place. Returns (neuron, step) of every spike; the spike detected at step
-    k happens at (k + 1) dt. Neurons are processed in chunks of ``chunk`` over blocks of
-    ``block`` steps so the state of a chunk stays in L1 cache; the innermost loop is one
-    fused pass over the chunk (SIMD).
+    The SIMD pass kept, per neuron, only the step of its last spike (``ll``) and the
+    number of spikes of the chunk (``nf``). If the neurons that fired in the block
+    (``ll >= b0``) account for all ``nf`` spikes, each fired once and ``ll`` is the
+    record. Otherwise some fired more than once, and each neuron that fired is replayed
+    alone from its state at ``b0`` (``vv0``, ``rr0``) with the same arithmetic, which
+    gives all its spike steps. Spikes are appended in neuron order within the block.
     """
-    refr = ref_steps > 0
-    one = np.int32(1)
-    zero = np.int32(0)
-    m_all = i_stop - i_start
-    g = np.empty(m_all)
-    for i in range(m_all):
-        g[i] = c0 + ci * offset[i_start + i]
-    flag = np.zeros(8 * ((chunk + 7) // 8), np.uint8)
-    words = flag.view(np.uint64)
-    out_i = np.empty(m_all + 1024, np.int32)
-    out_k = np.empty(m_all + 1024, np.int32)
-    total = 0
-    for b0 in range(k_start, k_stop, block):
-        b1 = min(b0 + block, k_stop)
-        for c0_ in range(0, m_all, chunk):
-            m = min(c0_ + chunk, m_all) - c0_
-            i0 = i_start + c0_
-            vv = v[c0_:c0_ + m]
-            rr = ref[c0_:c0_ + m]
-            gg = g[c0_:c0_ + m]
-            for w in range(words.shape[0]):  # (a loop: slice assignment compiles slowly)
-                words[w] = 0
-            if total + m * (b1 - b0) > out_i.shape[0]:  # room for every possible spike
-                out_i, out_k = _grow(out_i, out_k, total, total + m * (b1 - b0))
-            for k in range(b0, b1):
-                if record_v:
-                    for ii in range(m):
-                        v_rec[i0 + ii, k] = vv[ii]
-                # one fused pass per step (SIMD): update, refractory hold and countdown,
-                # threshold flags (strict V > V_th)
-                h = ci * cur[0, k]
-                n_fired = 0
-                if refr:
-                    for ii in range(m):
-                        vo = vv[ii]
-                        r = rr[ii]
-                        vn = c1 * vo + (h + gg[ii])  # computed unconditionally so
-                        vn = vn if r == 0 else vo  # that the select vectorizes
-                        vv[ii] = vn
-                        rr[ii] = max(r - one, zero)
-                        sp = vn > V_th
-                        flag[ii] = sp
-                        n_fired += sp
-                else:
-                    for ii in range(m):
-                        vn = c1 * vv[ii] + (h + gg[ii])
-                        vv[ii] = vn
-                        sp = vn > V_th
-                        flag[ii] = sp
-                        n_fired += sp
-                if n_fired > 0:
-                    total = _record(flag, words, m, n_fired, vv, rr, V_reset, ref_steps, i0,
-                                    k, out_i, out_k, total)
-    return out_i[:total], out_k[:total]
+    fb0 = np.float64(b0)
+    cnt = 0
+    for ii in range(m):
+        cnt += ll[ii] >= fb0
+    if cnt == nf:
+        for ii in range(m):
+            if ll[ii] >= fb0:
+                out_i[total] = i0 + ii
+                out_k[total] = np.int32(ll[ii])
+                total += 1
+        return total
+    shared = cur.shape[0] == 1
+    for ii in range(m):
+        if ll[ii] < fb0:
+            continue
+        vo = vv0[ii]
+        r = rr0[ii]
+        for k in range(b0, b1):
+            d = ci * cur[0, k] + gg[ii] if shared else ci * cur[i0 + ii, k] + gg[ii]
+            if cn != 0.0:
+                d = d + cn * z[k - k_start, c0_ + ii]
+            vn = c1 * vo + d if r == 0.0 else vo
+            r = r - 1.0 if r > 0.0 else 0.0
+            if vn > V_th:
+                vn = V_reset
+                r = ref_f
+                out_i[total] = i0 + ii
+                out_k[total] = k
+                total += 1
+            vo = vn
+    return total
 
 
 @numba.njit(cache=True, nogil=True)
-def simulate_range_general(i_start, i_stop, k_start, k_stop, cur, offset, z, v, ref, c1, c0,
-                           ci, cn, V_reset, V_th, ref_steps, record_v, v_rec, chunk,
-                           block):  # pragma: no cover - compiled
-    """:func:`simulate_range` with white noise and/or one input row per neuron.
+def simulate_range(i_start, i_stop, k_start, k_stop, cur, offset, z, v, ref, last, c1, c0, ci,
+                   cn, V_reset, V_th, ref_steps, record_v, v_rec, chunk,
+                   block):  # pragma: no cover - compiled
+    """Advance neurons ``i_start <= i < i_stop`` over steps ``k_start <= k < k_stop``.
 
-    ``cur`` is (1, n_steps) or (n, n_steps); ``z`` is the standard-normal noise of the
-    block, ``z[k - k_start, i - i_start]`` (unused when ``cn == 0``); the update is
-    ``V <- c1 V + ((ci cur[k] + g_i) + cn z)``.
+    The update of both integration schemes is ``V <- c1 V + ((ci cur[k] + g_i) + cn z)``
+    with ``g_i = c0 + ci offset[i]`` (see ``_simulate.coefficients``). ``cur`` is
+    (1, n_steps) (shared input) or (n, n_steps); ``z`` is the standard-normal noise of
+    the steps, ``z[k - k_start, i - i_start]`` (unused when ``cn == 0``). ``v``, ``ref``
+    (remaining refractory steps) and ``last`` (step of the last spike, -1 before any)
+    hold the state of the range, float64, updated in place. Returns (neuron, step) of
+    every spike; the spike detected at step k happens at (k + 1) dt.
+
+    Neurons are processed in chunks of ``chunk`` over blocks of ``block`` steps so the
+    state of a chunk stays in L1 cache; the innermost loop is one branch-free pass over
+    the chunk (SIMD) that resets a neuron crossing threshold and keeps the step of its
+    last spike. After each block, :func:`_collect` turns that into the spike record.
     """
     shared = cur.shape[0] == 1
-    noisy = cn != 0.0
-    one = np.int32(1)
-    zero = np.int32(0)
+    fast = shared and cn == 0.0
+    refr = ref_steps > 0
+    ref_f = np.float64(ref_steps)
     m_all = i_stop - i_start
     g = np.empty(m_all)
     for i in range(m_all):
         g[i] = c0 + ci * offset[i_start + i]
-    flag = np.zeros(8 * ((chunk + 7) // 8), np.uint8)
-    words = flag.view(np.uint64)
+    vv0 = np.empty(chunk)
+    rr0 = np.empty(chunk)
     out_i = np.empty(m_all + 1024, np.int32)
     out_k = np.empty(m_all + 1024, np.int32)
-    total = 0
+    total = np.int64(0)
     for b0 in range(k_start, k_stop, block):
         b1 = min(b0 + block, k_stop)
         for c0_ in range(0, m_all, chunk):
@@ -242,44 +207,96 @@ def simulate_range_general(i_start, i_stop, k_start, k_stop, cur, offset, z, v, 
             i0 = i_start + c0_
             vv = v[c0_:c0_ + m]
             rr = ref[c0_:c0_ + m]
+            ll = last[c0_:c0_ + m]
             gg = g[c0_:c0_ + m]
-            for w in range(words.shape[0]):  # (a loop: slice assignment compiles slowly)
-                words[w] = 0
-            if total + m * (b1 - b0) > out_i.shape[0]:  # room for every possible spike
-                out_i, out_k = _grow(out_i, out_k, total, total + m * (b1 - b0))
+            for ii in range(m):  # (loops: slice assignment compiles slowly)
+                vv0[ii] = vv[ii]
+                rr0[ii] = rr[ii]
+            nf = np.int64(0)
             for k in range(b0, b1):
                 if record_v:
                     for ii in range(m):
                         v_rec[i0 + ii, k] = vv[ii]
-                n_fired = 0
-                if shared:  # shared input plus white noise (SIMD)
+                fk = np.float64(k)
+                # one fused pass per step: update, refractory hold and countdown, strict
+                # threshold, reset; selects instead of branches so that it vectorizes
+                if fast and not refr:
+                    h = ci * cur[0, k]
+                    for ii in range(m):
+                        vn = c1 * vv[ii] + (h + gg[ii])
+                        sp = vn > V_th
+                        vv[ii] = V_reset if sp else vn
+                        ll[ii] = fk if sp else ll[ii]
+                        nf += sp
+                elif fast:
+                    h = ci * cur[0, k]
+                    for ii in range(m):
+                        vo = vv[ii]
+                        r = rr[ii]
+                        vn = c1 * vo + (h + gg[ii])
+                        vn = vn if r == 0.0 else vo
+                        rn = r - 1.0
+                        rn = rn if rn > 0.0 else 0.0
+                        sp = vn > V_th
+                        vv[ii] = V_reset if sp else vn
+                        rr[ii] = ref_f if sp else rn
+                        ll[ii] = fk if sp else ll[ii]
+                        nf += sp
+                elif shared:  # shared input plus white noise
                     h = ci * cur[0, k]
                     zk = z[k - k_start, c0_:c0_ + m]
                     for ii in range(m):
                         vo = vv[ii]
                         r = rr[ii]
                         vn = c1 * vo + ((h + gg[ii]) + cn * zk[ii])
-                        vn = vn if r == 0 else vo
-                        vv[ii] = vn
-                        rr[ii] = max(r - one, zero)
+                        vn = vn if r == 0.0 else vo
+                        rn = r - 1.0
+                        rn = rn if rn > 0.0 else 0.0
                         sp = vn > V_th
-                        flag[ii] = sp
-                        n_fired += sp
-                else:  # one input row per neuron
+                        vv[ii] = V_reset if sp else vn
+                        rr[ii] = ref_f if sp else rn
+                        ll[ii] = fk if sp else ll[ii]
+                        nf += sp
+                else:  # one input row per neuron, with or without noise
                     for ii in range(m):
                         d = ci * cur[i0 + ii, k] + gg[ii]
-                        if noisy:
+                        if cn != 0.0:
                             d = d + cn * z[k - k_start, c0_ + ii]
                         vo = vv[ii]
                         r = rr[ii]
                         vn = c1 * vo + d
-                        vn = vn if r == 0 else vo
-                        vv[ii] = vn
-                        rr[ii] = max(r - one, zero)
+                        vn = vn if r == 0.0 else vo
+                        rn = r - 1.0
+                        rn = rn if rn > 0.0 else 0.0
                         sp = vn > V_th
-                        flag[ii] = sp
-                        n_fired += sp
-                if n_fired > 0:
-                    total = _record(flag, words, m, n_fired, vv, rr, V_reset, ref_steps, i0,
-                                    k, out_i, out_k, total)
+                        vv[ii] = V_reset if sp else vn
+                        rr[ii] = ref_f if sp else rn
+                        ll[ii] = fk if sp else ll[ii]
+                        nf += sp
+            if nf > 0:
+                if total + m * (b1 - b0) > out_i.shape[0]:  # room for every possible spike
+                    out_i, out_k = _grow(out_i, out_k, total, total + m * (b1 - b0))
+                total = _collect(vv0, rr0, gg, ll, m, nf, i0, c0_, b0, b1, k_start, cur, z,
+                                 c1, ci, cn, V_reset, V_th, ref_f, out_i, out_k, total)
     return out_i[:total], out_k[:total]
+
+
+@numba.njit(cache=True, nogil=True)
+def group_by_neuron(spk_i, spk_k, i0, m, dt):  # pragma: no cover - compiled
+    """Spike times ``(k + 1) dt`` grouped by neuron (a stable counting sort) and offsets.
+
+    ``spk_i`` holds neuron numbers ``i0 <= i < i0 + m``; within each neuron the order of
+    the input (increasing steps) is kept.
+    """
+    offsets = np.zeros(m + 1, np.int64)
+    for p in range(spk_i.shape[0]):
+        offsets[spk_i[p] - i0 + 1] += 1
+    for j in range(m):
+        offsets[j + 1] += offsets[j]
+    pos = offsets[:m].copy()
+    times = np.empty(spk_i.shape[0])
+    for p in range(spk_i.shape[0]):
+        j = spk_i[p] - i0
+        times[pos[j]] = np.float64(spk_k[p] + 1) * dt
+        pos[j] += 1
+    return times, offsets

@@ -273,42 +273,51 @@ def simulate(
         key, key2 = (np.uint64(x) for x in seed_keys(seed))
         tables = ziggurat_tables()
     c1, c0, ci = coefficients(params, method)
-    cn = ci * noise_sd
-    coef = (c1, c0, ci)
+    coef = (c1, c0, ci, ci * noise_sd)
+    no_noise = np.empty((0, 0))
     tail = (params.V_reset, params.V_th, params.ref_steps, bool(record_v), v_rec,
-            int(min(512, n)), int(min(steps, 256)))
+            int(min(512, n)), int(min(steps, 32)))
 
     def run(i0: int, i1: int):
+        """Spike times of neurons i0..i1-1 grouped by neuron, and their offsets."""
         m = i1 - i0
         v = np.full(m, params.E_L)
-        ref = np.zeros(m, dtype=np.int32)
-        if noise_sd == 0 and cur2.shape[0] == 1:
-            return _kernels.simulate_range(i0, i1, 0, steps, cur2, off, v, ref, *coef, *tail)
+        ref = np.zeros(m)
+        last = np.full(m, -1.0)
         if noise_sd == 0:
-            return _kernels.simulate_range_general(i0, i1, 0, steps, cur2, off,
-                                                   np.empty((0, 0)), v, ref, *coef, cn, *tail)
-        block = int(max(1, min(steps, _NOISE_BLOCK_BYTES // (8 * m))))
-        z = np.empty((block, m))
-        out = []
-        for k0 in range(0, steps, block):
-            k1 = min(k0 + block, steps)
-            _kernels.fill_noise(z[:k1 - k0], n, i0, k0, key, key2, *tables)
-            out.append(_kernels.simulate_range_general(i0, i1, k0, k1, cur2, off, z, v, ref,
-                                                       *coef, cn, *tail))
-        return (np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out]))
+            spk_i, spk_k = _kernels.simulate_range(i0, i1, 0, steps, cur2, off, no_noise, v, ref,
+                                                   last, *coef, *tail)
+        else:
+            block = int(max(1, min(steps, _NOISE_BLOCK_BYTES // (8 * m))))
+            z = np.empty((block, m))
+            out = []
+            for k0 in range(0, steps, block):
+                k1 = min(k0 + block, steps)
+                _kernels.fill_noise(z[:k1 - k0], n, i0, k0, key, key2, *tables)
+                out.append(_kernels.simulate_range(i0, i1, k0, k1, cur2, off, z, v, ref, last,
+                                                   *coef, *tail))
+            spk_i = np.concatenate([o[0] for o in out])
+            spk_k = np.concatenate([o[1] for o in out])
+        return _kernels.group_by_neuron(spk_i, spk_k, i0, m, params.dt)
 
     if n_parts == 1:
         parts = [run(0, n)]
     else:
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=n_parts) as pool:
-            parts = list(pool.map(run, bounds[:-1].tolist(), bounds[1:].tolist()))
-    spk_i = np.concatenate([p[0] for p in parts])
-    spk_k = np.concatenate([p[1] for p in parts])
-    times, offsets = _group_spikes(spk_i, spk_k, n, params.dt)
-    return LIFResult(t=t, v=v_rec if record_v else None,
-                     spikes=_spike_trains(times, offsets, params), params=params,
+        with ThreadPoolExecutor(max_workers=n_parts - 1) as pool:
+            futures = [pool.submit(run, int(bounds[j]), int(bounds[j + 1]))
+                       for j in range(1, n_parts)]
+            parts = [run(0, int(bounds[1]))]  # the calling thread takes the first range
+            parts += [f.result() for f in futures]
+    times = np.concatenate([p[0] for p in parts])
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.concatenate([np.diff(p[1]) for p in parts]), out=offsets[1:])
+    t_stop = max(params.t_max, steps * params.dt)
+    # at most one spike per neuron and step, in increasing order: nothing to check
+    spikes = SpikeTrains._new(times, offsets, np.arange(n), 0.0, t_stop, None,
+                              n_duplicates=0)
+    return LIFResult(t=t, v=v_rec if record_v else None, spikes=spikes, params=params,
                      current=cur, offset=off, noise_sd=noise_sd, method=method)
 
 
