@@ -209,6 +209,25 @@ def test_compiled_kernel_matches_numpy_reference(case):
     assert lean.v is None and lean.spikes == fast.spikes
 
 
+@pytest.mark.parametrize("t_ref", [0.0, 1e-3])
+def test_fires_once_per_block_is_exact_for_constant_input(t_ref):
+    # under constant input the bound trajectory is the neuron's own: the check must say
+    # "at most one spike per 32 steps" exactly when the shortest ISI is >= 32 steps
+    from cortexkit.lif._simulate import fires_once_per_block
+
+    p = LIFParams(dt=1e-4, t_max=0.1, t_ref=t_ref)
+    seen = set()
+    for current in np.linspace(2.5e-10, 4e-9, 80):
+        once = fires_once_per_block(np.full((1, p.n_steps), current), np.zeros(1), p,
+                                    "exact", 32)
+        st = ck.lif.simulate_reference(p, current, record_v=False).spikes
+        assert st.n_spikes >= 2
+        shortest = int(np.round(np.diff(st.times).min() / p.dt))
+        assert once == (shortest >= 32), (current, shortest)
+        seen.add(once)
+    assert seen == {True, False}
+
+
 @pytest.mark.parametrize("t_ref, noise_sd, matrix", [
     (0.0, 0.0, False), (5e-4, 0.0, False), (0.0, 3e-10, False), (3e-4, 2e-10, True),
 ])

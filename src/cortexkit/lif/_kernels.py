@@ -117,22 +117,106 @@ def _grow(out_i, out_k, total, need):  # pragma: no cover - compiled
         cap *= 2
     ni = np.empty(cap, np.int32)
     nk = np.empty(cap, np.int32)
-    for p in range(total):  # loops: slice assignment compiles slowly
+    for p in range(total):  # loops: slice assignment and .copy() compile slowly
         ni[p] = out_i[p]
         nk[p] = out_k[p]
     return ni, nk
 
 
 @numba.njit(cache=True, nogil=True)
-def _collect(vv0, rr0, gg, ll, m, nf, i0, c0_, b0, b1, k_start, cur, z, c1, ci, cn, V_reset,
-             V_th, ref_f, out_i, out_k, total):  # pragma: no cover - compiled
+def group_by_neuron(spk_i, spk_k, total, i0, m, dt):  # pragma: no cover - compiled
+    """Spike times ``(k + 1) dt`` grouped by neuron (a stable counting sort) and offsets.
+
+    ``spk_i[:total]`` holds neuron numbers ``i0 <= i < i0 + m``; within each neuron the
+    order of the input (increasing steps) is kept.
+    """
+    offsets = np.zeros(m + 1, np.int64)
+    for p in range(total):
+        offsets[spk_i[p] - i0 + 1] += 1
+    pos = np.empty(m, np.int64)
+    for j in range(m):
+        pos[j] = offsets[j]
+        offsets[j + 1] += offsets[j]
+    times = np.empty(total)
+    for p in range(total):
+        j = spk_i[p] - i0
+        times[pos[j]] = np.float64(spk_k[p] + 1) * dt
+        pos[j] += 1
+    return times, offsets
+
+
+@numba.njit(cache=True, nogil=True)
+def simulate_once(i_start, i_stop, cur, offset, v, last, c1, c0, ci, V_reset, V_th, ref_steps,
+                  record_v, v_rec, chunk, block, dt):  # pragma: no cover - compiled
+    """The fast path: input shared by all neurons, no noise, at most one spike per block.
+
+    The caller has checked (``_simulate.fires_once_per_block``) that no neuron can fire
+    twice within ``block`` steps, so the step of each neuron's last spike, kept by the
+    SIMD pass, is the whole record of a block: no spike count, no replay. Arguments,
+    state and result as in :func:`simulate_range`.
+    """
+    refr = ref_steps > 0
+    ref_f = np.float64(ref_steps)
+    m_all = i_stop - i_start
+    g = np.empty(m_all)
+    for i in range(m_all):
+        g[i] = c0 + ci * offset[i_start + i]
+    out_i = np.empty(m_all + 1024, np.int32)
+    out_k = np.empty(m_all + 1024, np.int32)
+    total = np.int64(0)
+    for b0 in range(0, cur.shape[1], block):
+        b1 = min(b0 + block, cur.shape[1])
+        for c0_ in range(0, m_all, chunk):
+            m = min(c0_ + chunk, m_all) - c0_
+            i0 = i_start + c0_
+            vv = v[c0_:c0_ + m]
+            ll = last[c0_:c0_ + m]
+            gg = g[c0_:c0_ + m]
+            for k in range(b0, b1):
+                if record_v:
+                    for ii in range(m):
+                        v_rec[i0 + ii, k] = vv[ii]
+                fk = np.float64(k)
+                h = ci * cur[0, k]
+                # one fused pass per step: update, refractory hold, strict threshold,
+                # reset; a select and a masked store instead of branches (SIMD)
+                if refr:
+                    for ii in range(m):
+                        vo = vv[ii]
+                        vn = c1 * vo + (h + gg[ii])
+                        vn = vo if fk - ll[ii] <= ref_f else vn
+                        sp = vn > V_th
+                        vv[ii] = V_reset if sp else vn
+                        if sp:
+                            ll[ii] = fk
+                else:
+                    for ii in range(m):
+                        vn = c1 * vv[ii] + (h + gg[ii])
+                        sp = vn > V_th
+                        vv[ii] = V_reset if sp else vn
+                        if sp:  # a masked store: no load of ll
+                            ll[ii] = fk
+            if total + m > out_i.shape[0]:
+                out_i, out_k = _grow(out_i, out_k, total, total + m)
+            fb0 = np.float64(b0)
+            for ii in range(m):
+                if ll[ii] >= fb0:
+                    out_i[total] = i0 + ii
+                    out_k[total] = np.int32(ll[ii])
+                    total += 1
+    return group_by_neuron(out_i, out_k, total, i_start, m_all, dt)
+
+
+@numba.njit(cache=True, nogil=True)
+def _collect(vv0, ll0, gg, ll, m, nf, i0, c0_, b0, b1, k0, cur, z, c1, ci, cn, V_reset, V_th,
+             ref_f, out_i, out_k, total):  # pragma: no cover - compiled
     """Append the spikes of one chunk over steps ``b0 <= k < b1``; return the new total.
 
     The SIMD pass kept, per neuron, only the step of its last spike (``ll``) and the
     number of spikes of the chunk (``nf``). If the neurons that fired in the block
     (``ll >= b0``) account for all ``nf`` spikes, each fired once and ``ll`` is the
     record. Otherwise some fired more than once, and each neuron that fired is replayed
-    alone from its state at ``b0`` (``vv0``, ``rr0``) with the same arithmetic, which
+    alone from its state at ``b0`` (``vv0``, ``ll0``) with the same arithmetic, which
     gives all its spike steps. Spikes are appended in neuron order within the block.
     """
     fb0 = np.float64(b0)
@@ -151,16 +235,15 @@ def _collect(vv0, rr0, gg, ll, m, nf, i0, c0_, b0, b1, k_start, cur, z, c1, ci, 
         if ll[ii] < fb0:
             continue
         vo = vv0[ii]
-        r = rr0[ii]
+        lk = ll0[ii]
         for k in range(b0, b1):
             d = ci * cur[0, k] + gg[ii] if shared else ci * cur[i0 + ii, k] + gg[ii]
             if cn != 0.0:
-                d = d + cn * z[k - k_start, c0_ + ii]
-            vn = c1 * vo + d if r == 0.0 else vo
-            r = r - 1.0 if r > 0.0 else 0.0
+                d = d + cn * z[k - k0, c0_ + ii]
+            vn = vo if np.float64(k) - lk <= ref_f else c1 * vo + d
             if vn > V_th:
                 vn = V_reset
-                r = ref_f
+                lk = np.float64(k)
                 out_i[total] = i0 + ii
                 out_k[total] = k
                 total += 1
@@ -169,134 +252,103 @@ def _collect(vv0, rr0, gg, ll, m, nf, i0, c0_, b0, b1, k_start, cur, z, c1, ci, 
 
 
 @numba.njit(cache=True, nogil=True)
-def simulate_range(i_start, i_stop, k_start, k_stop, cur, offset, z, v, ref, last, c1, c0, ci,
-                   cn, V_reset, V_th, ref_steps, record_v, v_rec, chunk,
-                   block):  # pragma: no cover - compiled
-    """Advance neurons ``i_start <= i < i_stop`` over steps ``k_start <= k < k_stop``.
+def simulate_range(i_start, i_stop, n, cur, offset, v, last, c1, c0, ci, cn, V_reset, V_th,
+                   ref_steps, record_v, v_rec, chunk, block, dt, noise_block, key, key2, kt,
+                   wt, ft):  # pragma: no cover - compiled
+    """Advance neurons ``i_start <= i < i_stop`` (of ``n``) over all steps of ``cur``.
 
     The update of both integration schemes is ``V <- c1 V + ((ci cur[k] + g_i) + cn z)``
-    with ``g_i = c0 + ci offset[i]`` (see ``_simulate.coefficients``). ``cur`` is
-    (1, n_steps) (shared input) or (n, n_steps); ``z`` is the standard-normal noise of
-    the steps, ``z[k - k_start, i - i_start]`` (unused when ``cn == 0``). ``v``, ``ref``
-    (remaining refractory steps) and ``last`` (step of the last spike, -1 before any)
-    hold the state of the range, float64, updated in place. Returns (neuron, step) of
-    every spike; the spike detected at step k happens at (k + 1) dt.
+    with ``g_i = c0 + ci offset[i]`` (see ``_simulate.coefficients``); ``cur`` is
+    (1, n_steps) (shared input) or (n, n_steps). ``z`` is standard-normal noise, drawn
+    by :func:`fill_noise` for ``noise_block`` steps at a time (none when ``cn == 0``).
+    ``v`` and ``last`` (step of the last spike, -inf before any) hold the state of the
+    range, updated in place; a neuron is refractory (V held) while
+    ``k - last <= ref_steps``, which is the countdown of the NumPy reference without a
+    counter to store each step. Returns the spike times of the range grouped by neuron
+    and their offsets; the spike detected at step k happens at (k + 1) dt.
 
     Neurons are processed in chunks of ``chunk`` over blocks of ``block`` steps so the
     state of a chunk stays in L1 cache; the innermost loop is one branch-free pass over
-    the chunk (SIMD) that resets a neuron crossing threshold and keeps the step of its
-    last spike. After each block, :func:`_collect` turns that into the spike record.
+    the chunk (SIMD) that resets a neuron crossing threshold, stores the step of its
+    spike (a masked store) and counts spikes. After each block, :func:`_collect` reads
+    the spikes off.
     """
     shared = cur.shape[0] == 1
     fast = shared and cn == 0.0
-    refr = ref_steps > 0
     ref_f = np.float64(ref_steps)
+    steps = cur.shape[1]
     m_all = i_stop - i_start
     g = np.empty(m_all)
     for i in range(m_all):
         g[i] = c0 + ci * offset[i_start + i]
+    z = np.empty((noise_block if cn != 0.0 else 0, m_all))
     vv0 = np.empty(chunk)
-    rr0 = np.empty(chunk)
+    ll0 = np.empty(chunk)
     out_i = np.empty(m_all + 1024, np.int32)
     out_k = np.empty(m_all + 1024, np.int32)
     total = np.int64(0)
-    for b0 in range(k_start, k_stop, block):
-        b1 = min(b0 + block, k_stop)
-        for c0_ in range(0, m_all, chunk):
-            m = min(c0_ + chunk, m_all) - c0_
-            i0 = i_start + c0_
-            vv = v[c0_:c0_ + m]
-            rr = ref[c0_:c0_ + m]
-            ll = last[c0_:c0_ + m]
-            gg = g[c0_:c0_ + m]
-            for ii in range(m):  # (loops: slice assignment compiles slowly)
-                vv0[ii] = vv[ii]
-                rr0[ii] = rr[ii]
-            nf = np.int64(0)
-            for k in range(b0, b1):
-                if record_v:
-                    for ii in range(m):
-                        v_rec[i0 + ii, k] = vv[ii]
-                fk = np.float64(k)
-                # one fused pass per step: update, refractory hold and countdown, strict
-                # threshold, reset; selects instead of branches so that it vectorizes
-                if fast and not refr:
-                    h = ci * cur[0, k]
-                    for ii in range(m):
-                        vn = c1 * vv[ii] + (h + gg[ii])
-                        sp = vn > V_th
-                        vv[ii] = V_reset if sp else vn
-                        ll[ii] = fk if sp else ll[ii]
-                        nf += sp
-                elif fast:
-                    h = ci * cur[0, k]
-                    for ii in range(m):
-                        vo = vv[ii]
-                        r = rr[ii]
-                        vn = c1 * vo + (h + gg[ii])
-                        vn = vn if r == 0.0 else vo
-                        rn = r - 1.0
-                        rn = rn if rn > 0.0 else 0.0
-                        sp = vn > V_th
-                        vv[ii] = V_reset if sp else vn
-                        rr[ii] = ref_f if sp else rn
-                        ll[ii] = fk if sp else ll[ii]
-                        nf += sp
-                elif shared:  # shared input plus white noise
-                    h = ci * cur[0, k]
-                    zk = z[k - k_start, c0_:c0_ + m]
-                    for ii in range(m):
-                        vo = vv[ii]
-                        r = rr[ii]
-                        vn = c1 * vo + ((h + gg[ii]) + cn * zk[ii])
-                        vn = vn if r == 0.0 else vo
-                        rn = r - 1.0
-                        rn = rn if rn > 0.0 else 0.0
-                        sp = vn > V_th
-                        vv[ii] = V_reset if sp else vn
-                        rr[ii] = ref_f if sp else rn
-                        ll[ii] = fk if sp else ll[ii]
-                        nf += sp
-                else:  # one input row per neuron, with or without noise
-                    for ii in range(m):
-                        d = ci * cur[i0 + ii, k] + gg[ii]
-                        if cn != 0.0:
-                            d = d + cn * z[k - k_start, c0_ + ii]
-                        vo = vv[ii]
-                        r = rr[ii]
-                        vn = c1 * vo + d
-                        vn = vn if r == 0.0 else vo
-                        rn = r - 1.0
-                        rn = rn if rn > 0.0 else 0.0
-                        sp = vn > V_th
-                        vv[ii] = V_reset if sp else vn
-                        rr[ii] = ref_f if sp else rn
-                        ll[ii] = fk if sp else ll[ii]
-                        nf += sp
-            if nf > 0:
-                if total + m * (b1 - b0) > out_i.shape[0]:  # room for every possible spike
-                    out_i, out_k = _grow(out_i, out_k, total, total + m * (b1 - b0))
-                total = _collect(vv0, rr0, gg, ll, m, nf, i0, c0_, b0, b1, k_start, cur, z,
-                                 c1, ci, cn, V_reset, V_th, ref_f, out_i, out_k, total)
-    return out_i[:total], out_k[:total]
-
-
-@numba.njit(cache=True, nogil=True)
-def group_by_neuron(spk_i, spk_k, i0, m, dt):  # pragma: no cover - compiled
-    """Spike times ``(k + 1) dt`` grouped by neuron (a stable counting sort) and offsets.
-
-    ``spk_i`` holds neuron numbers ``i0 <= i < i0 + m``; within each neuron the order of
-    the input (increasing steps) is kept.
-    """
-    offsets = np.zeros(m + 1, np.int64)
-    for p in range(spk_i.shape[0]):
-        offsets[spk_i[p] - i0 + 1] += 1
-    for j in range(m):
-        offsets[j + 1] += offsets[j]
-    pos = offsets[:m].copy()
-    times = np.empty(spk_i.shape[0])
-    for p in range(spk_i.shape[0]):
-        j = spk_i[p] - i0
-        times[pos[j]] = np.float64(spk_k[p] + 1) * dt
-        pos[j] += 1
-    return times, offsets
+    for k0 in range(0, steps, noise_block):
+        k1 = min(k0 + noise_block, steps)
+        if cn != 0.0:
+            fill_noise(z[:k1 - k0], n, i_start, k0, key, key2, kt, wt, ft)
+        for b0 in range(k0, k1, block):
+            b1 = min(b0 + block, k1)
+            for c0_ in range(0, m_all, chunk):
+                m = min(c0_ + chunk, m_all) - c0_
+                i0 = i_start + c0_
+                vv = v[c0_:c0_ + m]
+                ll = last[c0_:c0_ + m]
+                gg = g[c0_:c0_ + m]
+                for ii in range(m):  # (loops: slice assignment compiles slowly)
+                    vv0[ii] = vv[ii]
+                    ll0[ii] = ll[ii]
+                nf = np.int64(0)
+                for k in range(b0, b1):
+                    if record_v:
+                        for ii in range(m):
+                            v_rec[i0 + ii, k] = vv[ii]
+                    fk = np.float64(k)
+                    # one fused pass per step: update, refractory hold, strict threshold,
+                    # reset, count; selects and a masked store instead of branches (SIMD)
+                    if fast:
+                        h = ci * cur[0, k]
+                        for ii in range(m):
+                            vo = vv[ii]
+                            vn = c1 * vo + (h + gg[ii])
+                            vn = vo if fk - ll[ii] <= ref_f else vn
+                            sp = vn > V_th
+                            vv[ii] = V_reset if sp else vn
+                            if sp:
+                                ll[ii] = fk
+                            nf += sp
+                    elif shared:  # shared input plus white noise
+                        h = ci * cur[0, k]
+                        zk = z[k - k0, c0_:c0_ + m]
+                        for ii in range(m):
+                            vo = vv[ii]
+                            vn = c1 * vo + ((h + gg[ii]) + cn * zk[ii])
+                            vn = vo if fk - ll[ii] <= ref_f else vn
+                            sp = vn > V_th
+                            vv[ii] = V_reset if sp else vn
+                            if sp:
+                                ll[ii] = fk
+                            nf += sp
+                    else:  # one input row per neuron, with or without noise
+                        for ii in range(m):
+                            d = ci * cur[i0 + ii, k] + gg[ii]
+                            if cn != 0.0:
+                                d = d + cn * z[k - k0, c0_ + ii]
+                            vo = vv[ii]
+                            vn = c1 * vo + d
+                            vn = vo if fk - ll[ii] <= ref_f else vn
+                            sp = vn > V_th
+                            vv[ii] = V_reset if sp else vn
+                            if sp:
+                                ll[ii] = fk
+                            nf += sp
+                if nf > 0:
+                    if total + m * (b1 - b0) > out_i.shape[0]:  # room for any spike count
+                        out_i, out_k = _grow(out_i, out_k, total, total + m * (b1 - b0))
+                    total = _collect(vv0, ll0, gg, ll, m, nf, i0, c0_, b0, b1, k0, cur, z,
+                                     c1, ci, cn, V_reset, V_th, ref_f, out_i, out_k, total)
+    return group_by_neuron(out_i, out_k, total, i_start, m_all, dt)

@@ -13,11 +13,15 @@ from cortexkit.errors import ValidationError
 from cortexkit.lif._params import LIFParams
 from cortexkit.spikes import SpikeTrains
 
-__all__ = ["LIFResult", "simulate", "simulate_reference", "coefficients"]
+__all__ = ["LIFResult", "simulate", "simulate_reference", "coefficients",
+           "fires_once_per_block"]
 
 _METHODS = ("exact", "euler")
 # below this many neurons per core, threads cost more than they save
 _MIN_NEURONS_PER_THREAD = 256
+# neurons per chunk (state in L1 cache) and steps per block of the kernels' time loop
+_CHUNK = 512
+_BLOCK = 32
 # size of the per-thread block of noise samples (steps x neurons of the thread)
 _NOISE_BLOCK_BYTES = 1 << 19
 
@@ -162,6 +166,29 @@ def coefficients(params: LIFParams, method: str) -> tuple[float, float, float]:
     return c1, a * params.E_L, a * params.R
 
 
+def fires_once_per_block(cur: np.ndarray, off: np.ndarray, params: LIFParams, method: str,
+                         block: int) -> bool:
+    """True if no neuron can fire twice within ``block`` steps (shared input, no noise).
+
+    After a spike a neuron is held ``ref_steps`` steps, then climbs from ``V_reset``. The
+    trajectory ``u <- c1 u + D`` under the largest drive ``D = max_k (ci cur[k]) +
+    max_i (c0 + ci offset[i])``, evaluated in the kernel's own floating-point operations,
+    bounds every neuron's from above: rounded addition, and multiplication by ``c1 > 0``,
+    are monotone. If ``u`` stays at or below threshold for ``block - ref_steps - 1``
+    steps, two spikes of one neuron are at least ``block`` steps apart.
+    """
+    c1, c0, ci = coefficients(params, method)
+    if c1 <= 0.0:
+        return False
+    d = float((ci * cur).max()) + float((c0 + ci * off).max())
+    u = params.V_reset
+    for _ in range(block - params.ref_steps - 1):
+        u = c1 * u + d
+        if u > params.V_th:
+            return False
+    return True
+
+
 def _group_spikes(spk_i, spk_k, n, dt):
     """Flat spike times grouped by neuron (stable: times stay sorted) and offsets.
 
@@ -269,36 +296,25 @@ def simulate(
     n_parts = max(1, min(_n_threads(), n // _MIN_NEURONS_PER_THREAD))
     bounds = np.linspace(0, n, n_parts + 1).round().astype(np.int64)
     v_rec = np.empty((n, steps)) if record_v else np.empty((0, 0))
-    if noise_sd > 0:
-        key, key2 = (np.uint64(x) for x in seed_keys(seed))
-        tables = ziggurat_tables()
     c1, c0, ci = coefficients(params, method)
-    coef = (c1, c0, ci, ci * noise_sd)
-    no_noise = np.empty((0, 0))
     tail = (params.V_reset, params.V_th, params.ref_steps, bool(record_v), v_rec,
-            int(min(512, n)), int(min(steps, 32)))
+            int(min(_CHUNK, n)), int(min(steps, _BLOCK)), params.dt)
+    once = noise_sd == 0 and cur2.shape[0] == 1 and \
+        fires_once_per_block(cur2, off, params, method, _BLOCK)
+    if not once:
+        keys = [np.uint64(x) for x in seed_keys(seed)] if noise_sd > 0 else [np.uint64(0)] * 2
+        noise = (*keys, *ziggurat_tables())
 
     def run(i0: int, i1: int):
         """Spike times of neurons i0..i1-1 grouped by neuron, and their offsets."""
         m = i1 - i0
         v = np.full(m, params.E_L)
-        ref = np.zeros(m)
-        last = np.full(m, -1.0)
-        if noise_sd == 0:
-            spk_i, spk_k = _kernels.simulate_range(i0, i1, 0, steps, cur2, off, no_noise, v, ref,
-                                                   last, *coef, *tail)
-        else:
-            block = int(max(1, min(steps, _NOISE_BLOCK_BYTES // (8 * m))))
-            z = np.empty((block, m))
-            out = []
-            for k0 in range(0, steps, block):
-                k1 = min(k0 + block, steps)
-                _kernels.fill_noise(z[:k1 - k0], n, i0, k0, key, key2, *tables)
-                out.append(_kernels.simulate_range(i0, i1, k0, k1, cur2, off, z, v, ref, last,
-                                                   *coef, *tail))
-            spk_i = np.concatenate([o[0] for o in out])
-            spk_k = np.concatenate([o[1] for o in out])
-        return _kernels.group_by_neuron(spk_i, spk_k, i0, m, params.dt)
+        last = np.full(m, -np.inf)  # step of the last spike
+        if once:
+            return _kernels.simulate_once(i0, i1, cur2, off, v, last, c1, c0, ci, *tail)
+        block = int(max(1, min(steps, _NOISE_BLOCK_BYTES // (8 * m)))) if noise_sd else steps
+        return _kernels.simulate_range(i0, i1, n, cur2, off, v, last, c1, c0, ci,
+                                       ci * noise_sd, *tail, block, *noise)
 
     if n_parts == 1:
         parts = [run(0, n)]
