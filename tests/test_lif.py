@@ -209,8 +209,8 @@ def test_compiled_kernel_matches_numpy_reference(case):
     assert lean.v is None and lean.spikes == fast.spikes
 
 
-@pytest.mark.parametrize("t_ref", [0.0, 1e-3])
-def test_fires_once_per_block_is_exact_for_constant_input(t_ref):
+@pytest.mark.parametrize("t_ref, block", [(0.0, 32), (1e-3, 32), (0.0, 64), (2e-4, 16)])
+def test_fires_once_per_block_is_exact_for_constant_input(t_ref, block):
     # under constant input the bound trajectory is the neuron's own: the check must say
     # "at most one spike per 32 steps" exactly when the shortest ISI is >= 32 steps
     from cortexkit.lif._simulate import fires_once_per_block
@@ -219,13 +219,29 @@ def test_fires_once_per_block_is_exact_for_constant_input(t_ref):
     seen = set()
     for current in np.linspace(2.5e-10, 4e-9, 80):
         once = fires_once_per_block(np.full((1, p.n_steps), current), np.zeros(1), p,
-                                    "exact", 32)
+                                    "exact", block)
         st = ck.lif.simulate_reference(p, current, record_v=False).spikes
         assert st.n_spikes >= 2
         shortest = int(np.round(np.diff(st.times).min() / p.dt))
-        assert once == (shortest >= 32), (current, shortest)
+        assert once == (shortest >= block), (current, shortest)
         seen.add(once)
     assert seen == {True, False}
+
+
+def test_fast_path_with_a_shorter_block_matches_reference():
+    # drive up to ~45-step ISIs: too fast for the 64-step block, fine for 32
+    from cortexkit.lif._simulate import fires_once_per_block
+
+    p = LIFParams(dt=1e-4, t_max=0.1)
+    n = 600
+    off = np.linspace(-1e-10, 8e-10, n)
+    cur = ck.lif.sine_current(p.times(), 5e-11)
+    assert not fires_once_per_block(cur[None], off, p, "exact", 64)
+    assert fires_once_per_block(cur[None], off, p, "exact", 32)
+    fast = ck.lif.simulate(p, cur, n, offset=off)
+    ref = ck.lif.simulate_reference(p, cur, n, offset=off)
+    assert fast.spikes.n_spikes > 1000 and fast.spikes == ref.spikes
+    assert np.array_equal(fast.v, ref.v)
 
 
 @pytest.mark.parametrize("t_ref, noise_sd, matrix", [

@@ -184,26 +184,30 @@ def simulate_once(i_start, i_stop, cur, offset, v, last, c1, c0, ci, V_reset, V_
                     for ii in range(m):
                         vo = vv[ii]
                         vn = c1 * vo + (h + gg[ii])
-                        vn = vo if fk - ll[ii] <= ref_f else vn
+                        if fk - ll[ii] <= ref_f:  # refractory: V held
+                            vn = vo
                         sp = vn > V_th
-                        vv[ii] = V_reset if sp else vn
+                        vr = vn  # a blend and one store, not two masked stores
                         if sp:
-                            ll[ii] = fk
+                            vr = V_reset
+                            ll[ii] = fk  # a masked store: no load of ll
+                        vv[ii] = vr
                 else:
                     for ii in range(m):
                         vn = c1 * vv[ii] + (h + gg[ii])
                         sp = vn > V_th
-                        vv[ii] = V_reset if sp else vn
-                        if sp:  # a masked store: no load of ll
+                        vr = vn
+                        if sp:
+                            vr = V_reset
                             ll[ii] = fk
-            if total + m > out_i.shape[0]:
-                out_i, out_k = _grow(out_i, out_k, total, total + m)
+                        vv[ii] = vr
+            if total + m + 1 > out_i.shape[0]:
+                out_i, out_k = _grow(out_i, out_k, total, total + m + 1)
             fb0 = np.float64(b0)
-            for ii in range(m):
-                if ll[ii] >= fb0:
-                    out_i[total] = i0 + ii
-                    out_k[total] = np.int32(ll[ii])
-                    total += 1
+            for ii in range(m):  # branch-free compaction: spikes are not rare enough
+                out_i[total] = i0 + ii
+                out_k[total] = np.int32(max(ll[ii], 0.0))
+                total += ll[ii] >= fb0
     return group_by_neuron(out_i, out_k, total, i_start, m_all, dt)
 
 
@@ -315,11 +319,14 @@ def simulate_range(i_start, i_stop, n, cur, offset, v, last, c1, c0, ci, cn, V_r
                         for ii in range(m):
                             vo = vv[ii]
                             vn = c1 * vo + (h + gg[ii])
-                            vn = vo if fk - ll[ii] <= ref_f else vn
+                            if fk - ll[ii] <= ref_f:  # refractory: V held
+                                vn = vo
                             sp = vn > V_th
-                            vv[ii] = V_reset if sp else vn
+                            vr = vn  # a blend and one store, not two masked stores
                             if sp:
-                                ll[ii] = fk
+                                vr = V_reset
+                                ll[ii] = fk  # a masked store: no load of ll
+                            vv[ii] = vr
                             nf += sp
                     elif shared:  # shared input plus white noise
                         h = ci * cur[0, k]
@@ -327,11 +334,14 @@ def simulate_range(i_start, i_stop, n, cur, offset, v, last, c1, c0, ci, cn, V_r
                         for ii in range(m):
                             vo = vv[ii]
                             vn = c1 * vo + ((h + gg[ii]) + cn * zk[ii])
-                            vn = vo if fk - ll[ii] <= ref_f else vn
+                            if fk - ll[ii] <= ref_f:  # refractory: V held
+                                vn = vo
                             sp = vn > V_th
-                            vv[ii] = V_reset if sp else vn
+                            vr = vn
                             if sp:
+                                vr = V_reset
                                 ll[ii] = fk
+                            vv[ii] = vr
                             nf += sp
                     else:  # one input row per neuron, with or without noise
                         for ii in range(m):
@@ -340,11 +350,14 @@ def simulate_range(i_start, i_stop, n, cur, offset, v, last, c1, c0, ci, cn, V_r
                                 d = d + cn * z[k - k0, c0_ + ii]
                             vo = vv[ii]
                             vn = c1 * vo + d
-                            vn = vo if fk - ll[ii] <= ref_f else vn
+                            if fk - ll[ii] <= ref_f:  # refractory: V held
+                                vn = vo
                             sp = vn > V_th
-                            vv[ii] = V_reset if sp else vn
+                            vr = vn
                             if sp:
+                                vr = V_reset
                                 ll[ii] = fk
+                            vv[ii] = vr
                             nf += sp
                 if nf > 0:
                     if total + m * (b1 - b0) > out_i.shape[0]:  # room for any spike count

@@ -22,6 +22,8 @@ _MIN_NEURONS_PER_THREAD = 256
 # neurons per chunk (state in L1 cache) and steps per block of the kernels' time loop
 _CHUNK = 512
 _BLOCK = 32
+# the fast path takes the longest of these blocks in which no neuron can fire twice
+_ONCE_BLOCKS = (64, 32, 16)
 # size of the per-thread block of noise samples (steps x neurons of the thread)
 _NOISE_BLOCK_BYTES = 1 << 19
 
@@ -297,10 +299,12 @@ def simulate(
     bounds = np.linspace(0, n, n_parts + 1).round().astype(np.int64)
     v_rec = np.empty((n, steps)) if record_v else np.empty((0, 0))
     c1, c0, ci = coefficients(params, method)
+    once = 0  # block length of the fast path, 0 if it cannot be used
+    if noise_sd == 0 and cur2.shape[0] == 1:
+        once = next((b for b in _ONCE_BLOCKS
+                     if fires_once_per_block(cur2, off, params, method, b)), 0)
     tail = (params.V_reset, params.V_th, params.ref_steps, bool(record_v), v_rec,
-            int(min(_CHUNK, n)), int(min(steps, _BLOCK)), params.dt)
-    once = noise_sd == 0 and cur2.shape[0] == 1 and \
-        fires_once_per_block(cur2, off, params, method, _BLOCK)
+            int(min(_CHUNK, n)), int(min(steps, once or _BLOCK)), params.dt)
     if not once:
         keys = [np.uint64(x) for x in seed_keys(seed)] if noise_sd > 0 else [np.uint64(0)] * 2
         noise = (*keys, *ziggurat_tables())
