@@ -160,45 +160,6 @@ def _child_cpu() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
-CK_AVX512 = textwrap.dedent("""
-    import json, sys, time
-    import numpy as np
-    import cortexkit as ck
-    n, t_max = int(sys.argv[1]), float(sys.argv[2])
-    p = ck.lif.LIFParams(dt=1e-4, t_max=t_max)
-    cur = ck.lif.sine_current(p.times(), 1.5e-10)
-    off = np.random.default_rng(0).normal(0.0, 5e-11, n)
-    ck.lif.simulate(p, cur, n, offset=off, record_v=False)
-    best = (1e9, 0.0, 0)
-    for _ in range(3):
-        t0, c0 = time.perf_counter(), time.process_time()
-        res = ck.lif.simulate(p, cur, n, offset=off, record_v=False)
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        if wall < best[0]:
-            best = (wall, cpu, res.spikes.n_spikes)
-    print(json.dumps(best))
-""")
-
-
-def ck_avx512(n: int, t_max: float) -> tuple[float, float, int] | None:
-    """The deterministic case in a fresh process where numba may use 512-bit vectors.
-
-    LLVM keeps 256-bit vectors on AVX-512 CPUs by default ("prefer-256-bit" tuning);
-    numba lets a user lift that for the whole process with NUMBA_CPU_FEATURES, set before
-    numba is imported. Returns (wall, CPU, spikes) or None when the CPU has no AVX-512.
-    """
-    import llvmlite.binding as ll
-
-    features = ll.get_host_cpu_features()
-    if not features.get("avx512f"):
-        return None
-    env = dict(os.environ, NUMBA_CPU_FEATURES=features.flatten() + ",-prefer-256-bit")
-    res = subprocess.run([sys.executable, "-c", CK_AVX512, str(n), str(t_max)],
-                         capture_output=True, text=True, env=env, check=True)
-    wall, cpu, spikes = json.loads(res.stdout.strip().splitlines()[-1])
-    return wall, cpu, spikes
-
-
 def ck_first_call(cache_dir: str) -> tuple[float, float]:
     """(wall, CPU) seconds of the first call in a fresh process."""
     env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
@@ -248,7 +209,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small smoke run")
     args = ap.parse_args()
     n, t_max = (1000, 0.1) if args.quick else (10_000, 1.0)
-    repeat = 2 if args.quick else 3
+    repeat = 2 if args.quick else 5  # best of the same number of runs on each side
     p, cur, off = _inputs(n, t_max)
     steps = p.n_steps
     print(f"# LIF benchmark ({_cpu_model()}, {os.cpu_count()} cores, Python "
@@ -261,10 +222,9 @@ def main() -> None:
     ck.lif.simulate(p, cur, n, offset=off, record_v=False)  # warm (compile or cache load)
     t_ck, c_ck, res = _best(
         lambda: ck.lif.simulate(p, cur, n, offset=off, record_v=False), repeat)
-    t_np, c_np, np_count = _best(lambda: numpy_loop(p, cur, off), 1)
+    t_np, c_np, np_count = _best(lambda: numpy_loop(p, cur, off), repeat)
     b = brian(n, steps, runs=2)
     b1, b2_ = b["runs"]
-    avx = ck_avx512(n, t_max)
     rows = [("cortexkit simulate (exact, 2 threads)", t_ck, c_ck, res.spikes.n_spikes),
             ("NumPy time loop", t_np, c_np, np_count),
             ("Brian2 cython, 1st run (incl. code generation)", b1["total"], None,
@@ -275,17 +235,10 @@ def main() -> None:
     print("| implementation | wall (s) | CPU (s) | spikes | cortexkit wall speed-up | "
           "cortexkit CPU ratio |")
     print("|---|---:|---:|---:|---:|---:|")
-    if avx is not None:
-        rows.append(("cortexkit, opt-in 512-bit vectors (NUMBA_CPU_FEATURES=host,"
-                     "-prefer-256-bit)", avx[0], avx[1], avx[2]))
     for name, t, c, s_ in rows:
         cpu = f"{c:.3f}" if c is not None else "–"
         ratio = f"{c / c_ck:.1f}x" if c is not None else "–"
         print(f"| {name} | {t:.3f} | {cpu} | {s_} | {t / t_ck:.1f}x | {ratio} |")
-    if avx is not None:
-        print(f"\nwith the opt-in 512-bit vectors: {t_np / avx[0]:.1f}x (wall) / "
-              f"{c_np / avx[1]:.1f}x (CPU) faster than the NumPy loop, {b2_['run'] / avx[0]:.1f}x"
-              f" / {b2_['cpu'] / avx[1]:.1f}x faster than Brian2's 2nd run")
     same = res.spikes.n_spikes == np_count == b2_["spikes"]
     print(f"\nidentical spike counts (cortexkit, NumPy, Brian2): {same}\n")
 
@@ -293,7 +246,8 @@ def main() -> None:
     kw = dict(offset=off, noise_sd=NOISE_SD, seed=1, record_v=False)
     ck.lif.simulate(p, cur, n, **kw)
     t_ckn, c_ckn, resn = _best(lambda: ck.lif.simulate(p, cur, n, **kw), repeat)
-    t_npn, c_npn, npn_count = _best(lambda: numpy_loop(p, cur, off, NOISE_SD, seed=1), 1)
+    t_npn, c_npn, npn_count = _best(lambda: numpy_loop(p, cur, off, NOISE_SD, seed=1),
+                                    repeat)
     print(f"with fresh white noise (sd {NOISE_SD:g} A per step; different generators, so "
           "spike counts agree only statistically):\n")
     print("| implementation | wall (s) | CPU (s) | spikes | cortexkit wall speed-up | "

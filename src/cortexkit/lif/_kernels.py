@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from numba.core import types
+from numba.extending import intrinsic
 
 from cortexkit.lif._rng import _R_TAIL, GOLDEN, MUL1, MUL2
 
@@ -43,6 +45,24 @@ _S8 = np.uint64(8)
 _ONE = np.uint64(1)
 _FF = np.uint64(0xFF)
 _U53 = 2.0**-53
+
+
+@intrinsic
+def _wide_vectors(typingctx):  # pragma: no cover - compile time
+    """Let LLVM use 512-bit vectors in the calling function (no effect without AVX-512).
+
+    LLVM's x86 tuning prefers 256-bit vectors on AVX-512 CPUs, for code that mixes a
+    little vector work with scalar work; the LIF update is nothing but vector work and
+    runs ~1.7x faster with 512-bit vectors. LLVM reads the per-function attribute
+    "prefer-vector-width"; llvmlite's attribute set has no entry for string attributes,
+    so it is added to the underlying set directly. Unlike NUMBA_CPU_FEATURES this
+    changes nothing outside the kernels.
+    """
+    def codegen(context, builder, signature, args):
+        set.add(builder.function.attributes, '"prefer-vector-width"="512"')
+        return context.get_dummy_value()
+
+    return types.none(), codegen
 
 
 @numba.njit(cache=True)
@@ -155,6 +175,7 @@ def simulate_once(i_start, i_stop, cur, offset, v, last, c1, c0, ci, V_reset, V_
     SIMD pass, is the whole record of a block: no spike count, no replay. Arguments,
     state and result as in :func:`simulate_range`.
     """
+    _wide_vectors()
     refr = ref_steps > 0
     ref_f = np.float64(ref_steps)
     m_all = i_stop - i_start
@@ -277,6 +298,7 @@ def simulate_range(i_start, i_stop, n, cur, offset, v, last, c1, c0, ci, cn, V_r
     spike (a masked store) and counts spikes. After each block, :func:`_collect` reads
     the spikes off.
     """
+    _wide_vectors()
     shared = cur.shape[0] == 1
     fast = shared and cn == 0.0
     ref_f = np.float64(ref_steps)

@@ -274,11 +274,13 @@ def simulate(
 
     Notes
     -----
-    On CPUs with AVX-512, LLVM keeps 256-bit vectors by default; numba can be allowed to
-    use 512-bit vectors for the whole process (about 1.5-2x faster kernel here) by setting,
-    before numba is first imported, ``NUMBA_CPU_FEATURES`` to the host feature string
-    (``llvmlite.binding.get_host_cpu_features().flatten()``) plus ``",-prefer-256-bit"``.
-    cortexkit does not change this process-wide setting itself.
+    With input shared by all neurons and no noise, ``simulate`` first checks that no
+    neuron can fire twice within a block of 64 (else 32, 16) steps, from a bound on the
+    largest drive; it then takes a path that keeps only each neuron's last spike step per
+    block. Otherwise (noise, one input row per neuron, very high rates) the kernel also
+    counts spikes and replays the rare neuron that fired twice in a block. Both give the
+    spikes of :func:`simulate_reference` exactly. On CPUs with AVX-512 the kernels use
+    512-bit vectors (set per function; nothing changes for other numba code).
 
     Examples
     --------
