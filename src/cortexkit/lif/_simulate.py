@@ -182,7 +182,8 @@ def fires_once_per_block(cur: np.ndarray, off: np.ndarray, params: LIFParams, me
     c1, c0, ci = coefficients(params, method)
     if c1 <= 0.0:
         return False
-    d = float((ci * cur).max()) + float((c0 + ci * off).max())
+    # ci > 0 and rounding is monotone: max(ci * x) == ci * max(x), with no temporary
+    d = ci * float(cur.max()) + float((c0 + ci * off).max())
     u = params.V_reset
     for _ in range(block - params.ref_steps - 1):
         u = c1 * u + d
