@@ -1,22 +1,27 @@
 """Compiled LIF kernels (numba), imported only when :func:`cortexkit.lif.simulate` runs.
 
-Layout: ``simulate_range`` advances one contiguous range of neurons and releases the GIL
-(``nogil=True``); ``simulate`` runs one range per core (the calling thread takes the
-first), so the cores never synchronise inside the time loop.  Without noise one call
-covers all steps; with noise, each thread alternates ``fill_noise`` (a block of a few
-steps, < 1 MB) and ``simulate_range`` on that block, so the noise kernel is compiled
-only when used.  ``group_by_neuron`` then sorts the range's spikes by neuron (counting
-sort), also in the thread.
+Layout: ``simulate`` runs one contiguous range of neurons per core (the calling thread
+takes the first) through a kernel that releases the GIL (``nogil=True``), so the cores
+never synchronise inside the time loop; each kernel ends by sorting its range's spikes
+by neuron (``group_by_neuron``, a counting sort), still in the thread.
 
-Within a range, time is cut into blocks of 32 steps and neurons into chunks of 512 that
-fit in L1 cache; for each chunk the time loop runs over the block with the neurons
-innermost: one branch-free pass per step (SIMD) that updates, resets and remembers the
-step of each neuron's last spike.  Spikes are read off once per block, not per step
-(a scalar scan per step cost as much as the update itself), and a neuron that fired
-more than once in a block is replayed alone (``_collect``).  The (neuron, step) buffer
-grows with spikes, never with steps.  (A ``parallel=True`` / ``prange`` version of the
-same loops took > 30 s to compile cold, against ~2.5 s for this one, with no gain at
-run time.)
+- ``simulate_once``, the fast path: input shared by all neurons, no noise, and a bound
+  (``_simulate.fires_once_per_block``) shows no neuron can fire twice within a block of
+  64 (or 32, 16) steps. The SIMD pass keeps each neuron's last spike step, which is
+  then the block's whole spike record.
+- ``simulate_range``, everything else (noise, one input row per neuron, high rates):
+  the pass also counts spikes; a neuron that fired twice in a block is replayed alone
+  (``_collect``). With noise it draws a block of samples (< 1 MB) with ``fill_noise``
+  between blocks of steps.
+
+Within a range, time is cut into blocks and neurons into chunks of 512 that fit in L1
+cache; for each chunk the time loop runs over the block with the neurons innermost: one
+branch-free pass per step (SIMD) that updates, holds refractory neurons, resets, and
+stores the step of a spike with a masked store. Spikes are read off once per block, not
+per step (a scalar scan per step cost as much as the update itself). The (neuron, step)
+buffer grows with spikes, never with steps. Both kernels ask LLVM for 512-bit vectors
+(``_wide_vectors``). (A ``parallel=True`` / ``prange`` version of the same loops took
+> 30 s to compile cold, against ~1.5 s for the fast path, with no gain at run time.)
 
 Noise comes from the counter-based ziggurat of ``_rng.py`` (the same numbers on any
 number of threads).  The update uses exactly the arithmetic of the NumPy reference (no
