@@ -376,3 +376,17 @@ def test_spikes_usable_by_isi_module():
     stats = isi.stats(res.spikes)
     np.testing.assert_allclose(stats["rate_hz"], res.spikes.rates)
     np.testing.assert_allclose(stats["cv"], ck.lif.isi_cv(res.spikes), atol=1e-12)
+
+
+def test_kernels_ask_llvm_for_wide_vectors():
+    # the per-function attribute must reach the LLVM IR (it is set through llvmlite
+    # internals, so a llvmlite upgrade that drops it should fail here, not silently)
+    import numba
+
+    from cortexkit.lif import _kernels
+
+    f = numba.njit(_kernels.simulate_once.py_func)
+    f(0, 4, np.zeros((1, 8)), np.zeros(4), np.zeros(4), np.full(4, -np.inf), 0.9, 0.0,
+      1.0, -0.07, -0.05, 0, False, np.empty((0, 0)), 4, 4, 1e-4)
+    ir = f.inspect_llvm(f.signatures[0])
+    assert '"prefer-vector-width"="512"' in ir
