@@ -208,8 +208,16 @@ def _group_spikes(spk_i, spk_k, n, dt):
     return (spk_k[order].astype(np.int64) + 1) * dt, offsets
 
 
-def _spike_trains(times, offsets, params):
+def _spike_trains(times, offsets, params, checked=False):
+    """SpikeTrains of neurons ``0 .. n-1`` over ``[0, max(t_max, steps * dt))``.
+
+    ``checked``: the times come from the kernels (sorted, at most one spike per neuron
+    and step), so validation is skipped.
+    """
     t_stop = max(params.t_max, params.n_steps * params.dt)
+    if checked:
+        return SpikeTrains._new(times, offsets, np.arange(offsets.size - 1), 0.0, t_stop,
+                                None, n_duplicates=0)
     return SpikeTrains(times, offsets, t_start=0.0, t_stop=t_stop)
 
 
@@ -336,11 +344,8 @@ def simulate(
     times = np.concatenate([p[0] for p in parts])
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.concatenate([np.diff(p[1]) for p in parts]), out=offsets[1:])
-    t_stop = max(params.t_max, steps * params.dt)
-    # at most one spike per neuron and step, in increasing order: nothing to check
-    spikes = SpikeTrains._new(times, offsets, np.arange(n), 0.0, t_stop, None,
-                              n_duplicates=0)
-    return LIFResult(t=t, v=v_rec if record_v else None, spikes=spikes, params=params,
+    return LIFResult(t=t, v=v_rec if record_v else None,
+                     spikes=_spike_trains(times, offsets, params, checked=True), params=params,
                      current=cur, offset=off, noise_sd=noise_sd, method=method)
 
 
