@@ -18,6 +18,10 @@ Cases (issue 7):
    populated cython cache.
 4. Peak memory (max RSS above the post-warm-up baseline) with V not recorded, for more
    steps vs more neurons.
+5. The two kernels on the input of case 1, one thread: the fast path (at most one spike
+   per neuron and block, proven beforehand) against the general kernel (counts spikes,
+   replays a neuron that fired twice in a block), which noise, per-neuron input and very
+   high rates take.
 
 Usage::
 
@@ -285,6 +289,36 @@ def main() -> None:
     for nn, ss, im in cases:
         m = memory(nn, ss, im)
         print(f"| {nn} | {ss} | {im:g} | {m['spikes']} | {m['delta_mb']:.1f} |")
+
+    # 5. fast path vs general kernel
+    t_fast, t_gen, same = kernel_paths(p, cur, off, repeat)
+    print(f"\nthe two kernels on the case-1 input, one thread: fast path {t_fast:.3f} s, "
+          f"general kernel {t_gen:.3f} s ({t_gen / t_fast:.2f}x); identical spikes: {same}")
+
+
+def kernel_paths(p, cur, off, repeat: int) -> tuple[float, float, bool]:
+    """(fast path, general kernel) best single-thread times and whether spikes agree."""
+    from cortexkit.lif import _kernels
+    from cortexkit.lif._rng import ziggurat_tables
+    from cortexkit.lif._simulate import coefficients, fires_once_per_block
+
+    n, steps = off.size, p.n_steps
+    cur2 = cur.reshape(1, -1)
+    c1, c0, ci = coefficients(p, "exact")
+    assert fires_once_per_block(cur2, off, p, "exact", 64)
+    tail = (p.V_reset, p.V_th, p.ref_steps, False, np.empty((0, 0)), 512)
+
+    def fast():
+        return _kernels.simulate_once(0, n, cur2, off, np.full(n, p.E_L), np.full(n, -np.inf),
+                                      c1, c0, ci, *tail, 64, p.dt)
+
+    def general():
+        return _kernels.simulate_range(0, n, n, cur2, off, np.full(n, p.E_L),
+                                       np.full(n, -np.inf), c1, c0, ci, 0.0, *tail, 32, p.dt,
+                                       steps, np.uint64(0), np.uint64(0), *ziggurat_tables())
+
+    same = np.array_equal(fast()[0], general()[0])
+    return _best(fast, repeat)[0], _best(general, repeat)[0], same
 
 
 if __name__ == "__main__":
