@@ -181,6 +181,8 @@ def simulate_once(i_start, i_stop, cur, offset, v, last, c1, c0, ci, V_reset, V_
     state and result as in :func:`simulate_range`.
     """
     _wide_vectors()
+    # (conditional expressions, not min/max, and no np.zeros: every distinct overload
+    # numba compiles adds to the cold first call)
     refr = ref_steps > 0
     ref_f = np.float64(ref_steps)
     m_all = i_stop - i_start
@@ -191,9 +193,9 @@ def simulate_once(i_start, i_stop, cur, offset, v, last, c1, c0, ci, V_reset, V_
     out_k = np.empty(m_all + 1024, np.int32)
     total = np.int64(0)
     for b0 in range(0, cur.shape[1], block):
-        b1 = min(b0 + block, cur.shape[1])
+        b1 = b0 + block if b0 + block < cur.shape[1] else cur.shape[1]
         for c0_ in range(0, m_all, chunk):
-            m = min(c0_ + chunk, m_all) - c0_
+            m = chunk if c0_ + chunk < m_all else m_all - c0_
             i0 = i_start + c0_
             vv = v[c0_:c0_ + m]
             ll = last[c0_:c0_ + m]
@@ -238,10 +240,12 @@ def simulate_once(i_start, i_stop, cur, offset, v, last, c1, c0, ci, V_reset, V_
             fb0 = np.float64(b0)
             for ii in range(m):  # branch-free compaction: spikes are not rare enough
                 out_i[total] = i0 + ii
-                out_k[total] = np.int32(max(ll[ii], 0.0))
+                out_k[total] = np.int32(ll[ii] if ll[ii] > 0.0 else 0.0)
                 total += ll[ii] >= fb0
     # group by neuron: group_by_neuron written out, for the same reason
-    offsets = np.zeros(m_all + 1, np.int64)
+    offsets = np.empty(m_all + 1, np.int64)
+    for j in range(m_all + 1):
+        offsets[j] = 0
     for p in range(total):
         offsets[out_i[p] - i_start + 1] += 1
     pos = np.empty(m_all, np.int64)
