@@ -14,6 +14,7 @@ _LAZY = {
     "load_spikes": "cortexkit.io.spikes",
     "save_spikes": "cortexkit.io.spikes",
     "load_responses": "cortexkit.io.responses",
+    "read_limits": "cortexkit.io._limits",
 }
 
 __all__ = sorted(_LAZY)
