@@ -115,15 +115,19 @@ atexit.register(_stop)
 
 
 def run(kind: str, path: Path, max_bytes: int, timeout: float) -> tuple[dict, dict]:
-    """(meta, arrays) that reader ``kind`` extracted from ``path`` in the child process."""
+    """(meta, arrays) that reader ``kind`` extracted from ``path`` in the child process.
+
+    ``kind`` is a key of :data:`READERS` or a ``"module:function"`` taking
+    ``(path, max_bytes)`` (the parent names the code; nothing in the file does).
+    """
     global _WORKER
     with _LOCK:
         if _WORKER is None or _WORKER.pid_parent != os.getpid() or \
                 _WORKER.proc.poll() is not None:
             _WORKER = _Worker()
         worker = _WORKER
-        frame = worker.request({"kind": kind, "path": str(path), "max_bytes": max_bytes},
-                               timeout)
+        frame = worker.request({"target": READERS.get(kind, kind), "path": str(path),
+                                "max_bytes": max_bytes}, timeout)
         if frame is None:
             worker.kill()
             _WORKER = None
@@ -178,10 +182,14 @@ def serve() -> None:
     # Replies go to a private copy of stdout; anything a library prints goes to stderr.
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    readers = {}
-    for kind, target in READERS.items():
-        mod, func = target.split(":")
-        readers[kind] = getattr(importlib.import_module(mod), func)
+    readers: dict[str, Any] = {}
+
+    def reader(target: str) -> Any:
+        if target not in readers:
+            mod, func = target.split(":")
+            readers[target] = getattr(importlib.import_module(mod), func)
+        return readers[target]
+
     missing = None
     try:
         import h5py  # noqa: F401
@@ -189,6 +197,8 @@ def serve() -> None:
     except ImportError:
         missing = ("this feature needs the optional package 'pynwb', which is not installed; "
                    "install it with: pip install 'cortexkit[nwb]'")
+    else:
+        reader(READERS["nwb"])
     out.write(_READY)
     out.flush()
     for line in sys.stdin.buffer:
@@ -197,7 +207,7 @@ def serve() -> None:
             if missing:
                 frame = _frame({"error": missing, "missing": True}, {})
             else:
-                meta, arrays = readers[msg["kind"]](Path(msg["path"]), int(msg["max_bytes"]))
+                meta, arrays = reader(msg["target"])(Path(msg["path"]), int(msg["max_bytes"]))
                 frame = _frame(meta, arrays)
         except DataFormatError as exc:
             frame = _frame({"error": str(exc)}, {})

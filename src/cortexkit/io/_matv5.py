@@ -101,12 +101,14 @@ def read_mat_file(path: Path) -> dict[str, Any]:
     pos = 128
     try:
         while pos + 8 <= len(buf):
-            mtype, nbytes, data, pos = _element(buf, pos, len(buf), order, top=True)
+            mtype, a, b, pos = _element(buf, pos, len(buf), order, top=True)
+            data = buf
             if mtype == _MI_COMPRESSED:
-                mtype, data = _inflate(data, order, path)
+                mtype, data = _inflate(memoryview(buf)[a:b], order, path)
+                a, b = 0, len(data)
             if mtype != _MI_MATRIX:
                 raise _Bad(f"top-level data element of type {mtype} (expected a matrix)")
-            name, value = _matrix(data, order, 0)
+            name, value = _matrix(data, a, b, order, 0)
             out[name] = value
     except _Bad as exc:
         raise DataFormatError(f"{path}: damaged MATLAB file ({exc}); export it again") from exc
@@ -117,26 +119,28 @@ def read_mat_file(path: Path) -> dict[str, Any]:
     return out
 
 
+_TAG = {"<": struct.Struct("<II"), ">": struct.Struct(">II")}
+
+
 def _element(buf: Any, pos: int, end: int, order: str, top: bool = False
-             ) -> tuple[int, int, memoryview, int]:
-    """(type, nbytes, data, next position) of the data element at ``pos``."""
+             ) -> tuple[int, int, int, int]:
+    """(type, data start, data stop, next position) of the data element at ``pos``."""
     if pos + 8 > end:
         raise _Bad(f"element tag at byte {pos} runs past its parent")
-    first, second = struct.unpack_from(order + "II", buf, pos)
+    first, second = _TAG[order].unpack_from(buf, pos)
     if first >> 16:  # small data element: 2-byte type and size, data in the tag
-        mtype, nbytes = first & 0xFFFF, first >> 16
+        nbytes = first >> 16
         if nbytes > 4:
             raise _Bad(f"small element at byte {pos} claims {nbytes} bytes")
-        return mtype, nbytes, memoryview(buf)[pos + 4:pos + 4 + nbytes], pos + 8
-    mtype, nbytes = first, second
-    stop = pos + 8 + nbytes
+        return first & 0xFFFF, pos + 4, pos + 4 + nbytes, pos + 8
+    stop = pos + 8 + second
     if stop > end:
-        raise _Bad(f"element at byte {pos} claims {nbytes} bytes, only {end - pos - 8} left")
-    nxt = stop if (top and mtype == _MI_COMPRESSED) else min(stop + (-nbytes) % 8, end)
-    return mtype, nbytes, memoryview(buf)[pos + 8:stop], nxt
+        raise _Bad(f"element at byte {pos} claims {second} bytes, only {end - pos - 8} left")
+    nxt = stop if (top and first == _MI_COMPRESSED) else min(stop + (-second) % 8, end)
+    return first, pos + 8, stop, nxt
 
 
-def _inflate(data: memoryview, order: str, path: Path) -> tuple[int, memoryview]:
+def _inflate(data: memoryview, order: str, path: Path) -> tuple[int, bytes]:
     d = zlib.decompressobj()
     try:
         head = d.decompress(data, 8)
@@ -151,34 +155,33 @@ def _inflate(data: memoryview, order: str, path: Path) -> tuple[int, memoryview]
         raise _Bad(f"compressed data: {exc}") from exc
     if len(body) < nbytes:
         raise _Bad(f"compressed variable holds {len(body)} of its {nbytes} bytes (truncated)")
-    return mtype, memoryview(body)
+    return mtype, body
 
 
-def _matrix(data: memoryview, order: str, depth: int) -> tuple[str, Any]:
-    """(name, value) of the miMATRIX element whose content is ``data``."""
+def _matrix(buf: Any, start: int, end: int, order: str, depth: int) -> tuple[str, Any]:
+    """(name, value) of the miMATRIX element whose content is ``buf[start:end]``."""
     if depth > _MAX_DEPTH:
         raise _Bad(f"cells/structs nested deeper than {_MAX_DEPTH} levels")
-    end = len(data)
-    if end == 0:
+    if end == start:
         return "", np.empty((0, 0))
-    t, n, flags, pos = _element(data, 0, end, order)
-    if t != 6 or n != 8:
+    t, a, b, pos = _element(buf, start, end, order)
+    if t != 6 or b - a != 8:
         raise _Bad("array flags missing")
-    word = struct.unpack_from(order + "I", flags, 0)[0]
+    word = _TAG[order].unpack_from(buf, a)[0]
     cls = word & 0xFF
     if cls == 17:  # opaque classes have no dimensions element
         return "", Other(_CLASS_OTHER[17], (1, 1))
-    t, n, dims_raw, pos = _element(data, pos, end, order)
-    if t != 5 or n < 8 or n % 4:
+    t, a, b, pos = _element(buf, pos, end, order)
+    if t != 5 or b - a < 8 or (b - a) % 4:
         raise _Bad("dimensions missing")
-    dims = tuple(int(v) for v in np.frombuffer(dims_raw, dtype=order + "i4"))
-    if any(v < 0 for v in dims):
+    dims = struct.unpack_from(f"{order}{(b - a) // 4}i", buf, a)
+    if min(dims) < 0:
         raise _Bad(f"negative dimension in {dims}")
     count = math.prod(dims)
-    t, n, name_raw, pos = _element(data, pos, end, order)
+    t, a, b, pos = _element(buf, pos, end, order)
     if t not in (1, 2):
         raise _Bad("array name missing")
-    name = bytes(name_raw).decode("latin-1")
+    name = bytes(buf[a:b]).decode("latin-1") if b > a else ""
     if cls in _CLASS_OTHER:
         return name, Other(_CLASS_OTHER[cls], dims)
     if cls == 1:  # cell
@@ -186,48 +189,52 @@ def _matrix(data: memoryview, order: str, depth: int) -> tuple[str, Any]:
             raise _Bad(f"cell of {count} items in {end - pos} bytes")
         items = []
         for _ in range(count):
-            t, n, sub, pos = _element(data, pos, end, order)
+            t, a, b, pos = _element(buf, pos, end, order)
             if t != _MI_MATRIX:
                 raise _Bad(f"cell item of type {t}")
-            items.append(_matrix(sub, order, depth + 1)[1])
+            items.append(_matrix(buf, a, b, order, depth + 1)[1])
         return name, Cell(dims, items)
     if cls in (2, 3):  # struct, object
         if cls == 3:
-            t, n, _, pos = _element(data, pos, end, order)
-        t, n, raw, pos = _element(data, pos, end, order)
-        if t != 5 or n != 4:
+            t, a, b, pos = _element(buf, pos, end, order)
+        t, a, b, pos = _element(buf, pos, end, order)
+        if t != 5 or b - a != 4:
             raise _Bad("struct field-name length missing")
-        width = int(np.frombuffer(raw, dtype=order + "i4")[0])
-        t, n, raw, pos = _element(data, pos, end, order)
-        if t not in (1, 2) or width <= 0 or n % width:
+        width = struct.unpack_from(order + "i", buf, a)[0]
+        t, a, b, pos = _element(buf, pos, end, order)
+        if t not in (1, 2) or width <= 0 or (b - a) % width:
             raise _Bad("struct field names damaged")
-        names = tuple(bytes(raw[i:i + width]).split(b"\0", 1)[0].decode("latin-1")
-                      for i in range(0, n, width))
+        raw = bytes(buf[a:b])
+        names = tuple(raw[i:i + width].split(b"\0", 1)[0].decode("latin-1")
+                      for i in range(0, len(raw), width))
         if count * len(names) * 8 > end - pos:
             raise _Bad(f"struct of {count} x {len(names)} fields in {end - pos} bytes")
         records = []
         for _ in range(count):
             rec = {}
             for fname in names:
-                t, n, sub, pos = _element(data, pos, end, order)
+                t, a, b, pos = _element(buf, pos, end, order)
                 if t != _MI_MATRIX:
                     raise _Bad(f"struct field of type {t}")
-                rec[fname] = _matrix(sub, order, depth + 1)[1]
+                rec[fname] = _matrix(buf, a, b, order, depth + 1)[1]
             records.append(rec)
         if cls == 3:
             return name, Other("MATLAB object", dims)
         return name, Struct(dims, names, records)
     if cls not in _CLASS_NUMERIC:
         raise _Bad(f"unknown array class {cls}")
-    t, n, raw, pos = _element(data, pos, end, order)
-    if t not in _MI:
+    t, a, b, pos = _element(buf, pos, end, order)
+    stored = _DTYPES.get((order, t))
+    if stored is None:
         raise _Bad(f"numeric data of type {t}")
-    stored = np.dtype(order + _MI[t])
-    if n % stored.itemsize or n // stored.itemsize != count:
-        raise _Bad(f"{dims} array holds {n // stored.itemsize} values")
+    if (b - a) != count * stored.itemsize:
+        raise _Bad(f"{dims} array holds {(b - a) // stored.itemsize} values")
     if word & 0x0800:
         return name, Other("complex array", dims)
     if word & 0x0200:
         return name, Other("logical array", dims)
-    values = np.frombuffer(raw, dtype=stored).astype(_CLASS_NUMERIC[cls])
-    return name, values.reshape(dims, order="F")
+    values = np.frombuffer(buf, dtype=stored, count=count, offset=a)
+    return name, values.astype(_CLASS_NUMERIC[cls], copy=False).reshape(dims, order="F")
+
+
+_DTYPES = {(o, t): np.dtype(o + code) for o in "<>" for t, code in _MI.items()}

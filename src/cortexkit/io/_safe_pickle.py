@@ -278,8 +278,8 @@ def _unpickle(fp: IO[bytes], shape: tuple[int, ...], source: str) -> np.ndarray:
         obj = RestrictedUnpickler(fp, encoding="latin1").load()
     except _Refused as exc:
         raise DataFormatError(
-            f"{source}: refused to load: {exc}. Spike-time files may only contain numeric "
-            "arrays whose data are in the file; this one was not loaded"
+            f"{source}: refused to load: {exc}. Only numeric arrays whose data are in the "
+            "file are read (no general unpickling); this one was not loaded"
         ) from exc
     except Exception as exc:  # damaged pickle: EOFError, ValueError, TypeError, ...
         raise DataFormatError(
