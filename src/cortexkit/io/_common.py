@@ -10,7 +10,6 @@ import numpy as np
 from cortexkit.errors import CortexkitWarning, DataFormatError, ValidationError
 from cortexkit.spikes import _user_stacklevel as _stacklevel
 
-
 RATE_RANGE = (100.0, 1e7)  # Hz: plausible sampling rates of a file's time stamps
 
 
