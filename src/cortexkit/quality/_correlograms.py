@@ -100,6 +100,15 @@ def _numpy_counts(t: np.ndarray, u: np.ndarray, n_units: int, edges: np.ndarray)
     return out
 
 
+def _assemble(upper: np.ndarray, ties: np.ndarray) -> np.ndarray:
+    """Full correlograms from the half the kernel counts (pairs ``a <= b`` at lag
+    ``t_b - t_a``): the negated lags of bin ``k`` fall in bin ``n_bins - 1 - k``, except
+    lags exactly on edge ``k``, which fall in ``n_bins - k``."""
+    n_bins = upper.shape[2]
+    mirrored = (upper - ties[..., :n_bins])[..., ::-1] + ties[..., n_bins:0:-1]
+    return upper + mirrored.transpose(1, 0, 2)
+
+
 def correlograms(st: Any, bin_size: float = 0.001, window: float = 0.05, units: Any = None,
                  engine: str = "auto") -> Correlograms:
     """Auto- and cross-correlograms of the chosen units (all ordered pairs).
@@ -156,14 +165,18 @@ def correlograms(st: Any, bin_size: float = 0.001, window: float = 0.05, units: 
     order = np.argsort(sel.times, kind="stable")
     t = np.ascontiguousarray(sel.times[order])
     u = unit[order]
-    if _pairs.choose_engine(engine, t.size) == "numba":
+    duration = max(sel.duration, 2 * window)
+    expected_pairs = t.size * t.size * 2 * window / duration
+    if _pairs.choose_engine(engine, int(expected_pairs) // 10) == "numba":
         from cortexkit.quality._kernels import correlogram_kernel
 
-        flat = np.zeros(n_units * n_units * n_bins, dtype=np.int64)
-        correlogram_kernel(t, u, n_units, edges, flat)
+        upper = np.zeros(n_units * n_units * n_bins, dtype=np.int64)
+        ties = np.zeros(n_units * n_units * (n_bins + 1), dtype=np.int64)
+        correlogram_kernel(t, u, n_units, edges, upper, ties)
+        counts = _assemble(upper.reshape(n_units, n_units, n_bins),
+                           ties.reshape(n_units, n_units, n_bins + 1))
     else:
-        flat = _numpy_counts(t, u, n_units, edges)
-    counts = flat.reshape(n_units, n_units, n_bins)
+        counts = _numpy_counts(t, u, n_units, edges).reshape(n_units, n_units, n_bins)
     counts.flags.writeable = False
     edges.flags.writeable = False
     return Correlograms(counts, edges, sel.unit_ids, bin_size)
