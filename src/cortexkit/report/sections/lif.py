@@ -77,7 +77,7 @@ def _balanced(seed: int, quick: bool) -> list[str]:
     p = lif.LIFParams(dt=1e-4, t_max=4.0 if quick else 20.0)
     run = lif.run_input("poisson", p, n, record_v=not quick, t_skip=int(0.1 / p.dt),
                         seed=seed)
-    res, cv, isis = run.result, run.cv, run.isis
+    cv, isis = run.cv, run.isis
     facts = {"neurons": n, "simulated time per neuron (s)": p.t_max,
              "mean rate (Hz)": run.mean_rate_hz,
              "mean ISI CV": float(np.nanmean(cv)),
