@@ -46,6 +46,21 @@ LAYER_OF = {
 ROOT_LAYER = ANALYSES  # ``cortexkit/__init__.py`` imports SpikeTrains and ck.describe
 CLI_MAY_IMPORT = {"cortexkit.report", "cortexkit.explorer", "cortexkit.batch"}
 SHARED_PRIVATE = "cortexkit._lib"
+# Violations that another change of the same issue removes (issue 13 items 3-6 move
+# ``_optional`` and ``io/_atomic`` into ``_lib``, ``Responses`` into ``core`` and give batch
+# a progress protocol). Each entry must still occur (a stale entry fails the test), so
+# this list only shrinks; it is to be empty when that change has landed.
+PENDING = {
+    ("cortexkit.batch", "cortexkit.io._atomic"),
+    ("cortexkit.batch", "cortexkit.cli._common"),
+    ("cortexkit.cli._common", "cortexkit.io._atomic"),
+    ("cortexkit.encoding._cache", "cortexkit.io._atomic"),
+    ("cortexkit.encoding._model", "cortexkit._optional"),
+    ("cortexkit.encoding._pipeline", "cortexkit.io.responses"),
+    ("cortexkit.explorer._server", "cortexkit._optional"),
+    ("cortexkit.io._nwb", "cortexkit._optional"),
+    ("cortexkit.report._build", "cortexkit.io._atomic"),
+}
 
 
 @dataclass(frozen=True)
@@ -183,11 +198,17 @@ def all_modules() -> list[Path]:
     return sorted((SRC / ROOT).rglob("*.py"))
 
 
-def all_violations() -> list[str]:
+def all_violations(pending: set[tuple[str, str]] | None = None) -> list[str]:
+    """Every violation in the source, except imports listed in ``pending`` (which are
+    removed from that set as they are seen)."""
     out: dict[str, None] = {}  # ordered and without repeats (``from x import a, b``)
     for path in all_modules():
         for imp in imports_of(path):
-            out.update(dict.fromkeys(violations_of(imp)))
+            found = violations_of(imp)
+            if found and pending is not None and (imp.importer, imp.target) in PENDING:
+                pending.discard((imp.importer, imp.target))
+                continue
+            out.update(dict.fromkeys(found))
     return list(out)
 
 
@@ -198,10 +219,12 @@ def test_every_module_is_in_a_layer():
 
 
 def test_layer_order():
-    found = all_violations()
+    unseen = set(PENDING)
+    found = all_violations(unseen)
     if found:
         pytest.fail(f"{len(found)} layering violation(s):\n  " + "\n  ".join(found),
                     pytrace=False)
+    assert not unseen, f"fixed, remove from PENDING: {sorted(unseen)}"
 
 
 # ------------------------------------------------------------ the checker itself
