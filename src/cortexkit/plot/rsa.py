@@ -20,7 +20,7 @@ def _figure(ncols: int, nrows: int = 1, size: tuple[float, float] = (2.6, 2.4)) 
 
 
 def stimuli(images: np.ndarray, titles: Sequence[str] | None = None, fig: Any = None) -> Any:
-    """Show stimulus images side by side (grey level -0.5..0.5 or any range).
+    """Show stimulus images side by side (grey level 0..1 as from grating(), or any range).
 
     Parameters
     ----------
@@ -43,7 +43,7 @@ def stimuli(images: np.ndarray, titles: Sequence[str] | None = None, fig: Any = 
     fig = fig if fig is not None else _figure(len(images), size=(1.9, 1.6))
     axes = np.atleast_1d(fig.subplots(1, len(images)))
     for i, (ax, img) in enumerate(zip(axes, images, strict=True)):
-        ax.imshow(img, cmap="gray", vmin=min(img.min(), -0.5), vmax=max(img.max(), 0.5))
+        ax.imshow(img, cmap="gray", vmin=min(img.min(), 0.0), vmax=max(img.max(), 1.0))
         ax.set_xticks([])
         ax.set_yticks([])
         if titles is not None:
