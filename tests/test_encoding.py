@@ -117,7 +117,8 @@ def test_grating_vectorized_patch_and_period():
     assert stack[:, 24, 20].tolist() == [0.5, 0.5, 0.5]
     inside = stack[:, 24, 40:57]
     assert set(np.unique(inside)) == {0.0, 1.0}
-    n_disc = sum(dx * dx + dy * dy < (64 / 6) ** 2 for dx in range(-48, 16) for dy in range(-24, 24))
+    n_disc = sum(dx * dx + dy * dy < (64 / 6) ** 2
+                 for dx in range(-48, 16) for dy in range(-24, 24))
     assert (stack != 0.5).sum(axis=(1, 2)).tolist() == [n_disc] * 3
     # sf in radians per screen pixel: one period = 2 pi / sf screen px = 17.6 image px
     row = enc.grating(0.0)[0]

@@ -65,11 +65,11 @@ class OrientationCNN(nn.Module):
     """CNN that reports whether a grating is tilted right (clockwise) of vertical.
 
     ``conv`` (6 channels, 7x7, padding 3; initialised with the tutorial's filters,
-    :func:`tutorial_filters`: on/off centre-surround and four Gabors, zero bias) -> ReLU -> ``pool`` (max-pool 8) -> ``fc`` (10 units) -> ReLU -> ``out``
-    (1 unit) -> sigmoid. ``architecture="conv_fc"`` drops the pooling, ``"fc"`` the
-    convolution (flatten -> fc -> out). Forward hooks on the named layers record their
-    module outputs: ``conv`` and ``fc`` before their ReLU, ``pool`` after ReLU and pooling,
-    ``out`` the logit.
+    :func:`tutorial_filters`: on/off centre-surround and four Gabors, zero bias) -> ReLU
+    -> ``pool`` (max-pool 8) -> ``fc`` (10 units) -> ReLU -> ``out`` (1 unit) -> sigmoid.
+    ``architecture="conv_fc"`` drops the pooling, ``"fc"`` the convolution (flatten ->
+    fc -> out). Forward hooks on the named layers record their module outputs: ``conv``
+    and ``fc`` before their ReLU, ``pool`` after ReLU and pooling, ``out`` the logit.
 
     Parameters
     ----------
