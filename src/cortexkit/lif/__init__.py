@@ -12,6 +12,7 @@ from cortexkit.lif._currents import (
     ou_current,
     poisson_current,
     sine_current,
+    uniform_noise_current,
 )
 from cortexkit.lif._params import LIFParams
 from cortexkit.lif._simulate import LIFResult, simulate, simulate_reference
@@ -28,6 +29,7 @@ __all__ = [
     "sine_current",
     "constant_current",
     "noise_current",
+    "uniform_noise_current",
     "ou_current",
     "poisson_current",
     "membrane_stats",
