@@ -3,7 +3,8 @@
 Stimulus functions (:func:`grating`, :func:`images_to_input`) need only NumPy/SciPy;
 everything else loads torch on first use (``import cortexkit`` never imports torch).
 
-- :func:`grating` — binarized oriented gratings (48 x 64), optionally in a circular patch;
+- :func:`grating` — the tutorial's binarized oriented gratings (48 x 64, pixels 0/1),
+  optionally its circular patch; :func:`tutorial_filters` — its initial conv filters;
 - :class:`OrientationCNN`, :func:`train`, :func:`train_orientation_model` — the CNN that
   reports "tilted right of vertical", trained with seeded SGD + momentum;
 - :func:`hidden_activity` — stimulus x unit activity of named layers via forward hooks;
@@ -21,6 +22,7 @@ from typing import Any
 _LAZY = {
     "grating": "cortexkit.encoding._stimuli",
     "images_to_input": "cortexkit.encoding._stimuli",
+    "tutorial_filters": "cortexkit.encoding._stimuli",
     "OrientationCNN": "cortexkit.encoding._model",
     "train": "cortexkit.encoding._model",
     "train_orientation_model": "cortexkit.encoding._model",

@@ -180,8 +180,7 @@ def entropy_summary(st: Any, bins: Any = 50, range: tuple[float, float] | None =
             refs.update(reference_pmfs(pop_mean, edges))
         except ValidationError as exc:
             note = f"uniform/exponential references not shown: {exc}"
-            centres = 0.5 * (edges[:-1] + edges[1:])
-            refs["deterministic"] = deterministic_pmf(pop_mean, centres)
+            refs["deterministic"] = deterministic_pmf(pop_mean, edges)
         refs["max_entropy"] = max_entropy_pmf(pop_mean, edges)
     else:
         note = "no unit has ISIs inside the range; widen range"

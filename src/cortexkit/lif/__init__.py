@@ -14,6 +14,7 @@ from cortexkit.lif._currents import (
     ou_current,
     poisson_current,
     sine_current,
+    uniform_noise_current,
 )
 from cortexkit.lif._params import LIFParams
 from cortexkit.lif._run import DEFAULT_I_MEAN, INPUT_KINDS, InputRun, input_current, run_input
@@ -31,6 +32,7 @@ __all__ = [
     "sine_current",
     "constant_current",
     "noise_current",
+    "uniform_noise_current",
     "ou_current",
     "poisson_current",
     "membrane_stats",

@@ -7,6 +7,7 @@ docs/quality.md for what each metric estimates, its assumptions and thresholds.
 
 from __future__ import annotations
 
+from cortexkit.quality._correlograms import Correlograms, correlograms
 from cortexkit.quality._metrics import (
     METRIC_COLUMNS,
     hill_contamination,
@@ -15,5 +16,5 @@ from cortexkit.quality._metrics import (
 )
 from cortexkit.quality._sliding import SLIDING_RP_COLUMNS, confidence_matrix, sliding_rp
 
-__all__ = ["metrics", "sliding_rp", "hill_contamination", "llobet_contamination",
-           "confidence_matrix", "METRIC_COLUMNS", "SLIDING_RP_COLUMNS"]
+__all__ = ["metrics", "sliding_rp", "correlograms", "Correlograms", "hill_contamination",
+           "llobet_contamination", "confidence_matrix", "METRIC_COLUMNS", "SLIDING_RP_COLUMNS"]
