@@ -21,7 +21,20 @@ class CortexkitError(Exception):
 
 
 class ValidationError(CortexkitError, ValueError):
-    """An argument has a wrong value, shape, unit or type."""
+    """An argument has a wrong value, shape, unit or type.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and how to fix it.
+    param : str, optional
+        The name of the offending parameter (keyword-only).  Front ends use it to name
+        their own spelling of the parameter, e.g. the CLI prints its flag.
+    """
+
+    def __init__(self, *args: object, param: str | None = None) -> None:
+        super().__init__(*args)
+        self.param = param
 
 
 class DataFormatError(CortexkitError, ValueError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import ValidationError
-from cortexkit.spikes import SpikeTrains
 
 __all__ = ["steinmetz_like"]
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from cortexkit._optional import optional_import
+from cortexkit._lib.optional import optional_import
 from cortexkit.encoding._names import ARCHITECTURES, LAYERS
 from cortexkit.encoding._stimuli import grating
 from cortexkit.errors import ValidationError

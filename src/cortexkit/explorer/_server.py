@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cortexkit._optional import optional_import
+from cortexkit._lib.optional import optional_import
 from cortexkit.errors import CortexkitError, ValidationError
 
 DEFAULT_HOST = "127.0.0.1"

@@ -126,7 +126,7 @@ def isi_counts(st: Any, bins: Any = 50, range: tuple[float, float] | None = (0.0
     >>> counts.tolist()
     [[0, 2, 1, 1], [0, 0, 0, 0]]
     """
-    from cortexkit.spikes import SpikeTrains
+    from cortexkit.core import SpikeTrains
 
     if not isinstance(st, SpikeTrains):
         raise ValidationError(

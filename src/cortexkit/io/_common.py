@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib.warn import user_stacklevel as _stacklevel
 from cortexkit.errors import CortexkitWarning, DataFormatError, ValidationError
-from cortexkit.spikes import _user_stacklevel as _stacklevel
 
 
 def check_sample_rate(sample_rate: Any) -> float | None:

@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError, ValidationError
 from cortexkit.io._common import spike_kwargs, to_seconds
 from cortexkit.io._safe_pickle import read_npy_file
-from cortexkit.spikes import SpikeTrains
 
 
 def is_epochs(folder: Path) -> bool:

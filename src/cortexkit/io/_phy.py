@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError
 from cortexkit.io._common import spike_kwargs
 from cortexkit.io._safe_pickle import read_npy_file
-from cortexkit.spikes import SpikeTrains
 
 
 def is_phy(folder: Path) -> bool:

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cortexkit._lib.atomic import atomic_path
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import (
     CortexkitError,
     DataFormatError,
@@ -29,9 +31,7 @@ from cortexkit.errors import (
     ValidationError,
 )
 from cortexkit.io import _alf, _epochs, _mat, _npz, _phy, _table
-from cortexkit.io._atomic import atomic_path
 from cortexkit.io._common import check_sample_rate
-from cortexkit.spikes import SpikeTrains
 
 __all__ = ["load_spikes", "save_spikes", "FORMATS"]
 

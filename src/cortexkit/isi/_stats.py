@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cortexkit._lib._util import grouped_median, within_unit_mask
 from cortexkit.errors import ValidationError
 from cortexkit.isi._intervals import Intervals, _flat, intervals
 
@@ -110,9 +111,7 @@ def _columns_numpy(iv: Intervals, refractory: float) -> dict[str, np.ndarray]:
         cv = np.where((m >= 2) & (mean > 0), np.sqrt(var) / mean, np.nan)
 
         # consecutive ISI pairs within a unit: drop the pair that straddles a boundary
-        pair_ok = np.ones(max(x.size - 1, 0), dtype=bool)
-        last = iv.offsets[1:-1] - 1
-        pair_ok[last[(last >= 0) & (last < x.size - 1)]] = False
+        pair_ok = within_unit_mask(iv.offsets)
         tot = x[:-1] + x[1:]
         pair_ok &= tot > 0
         r = np.diff(x)[pair_ok] / tot[pair_ok]
@@ -125,20 +124,6 @@ def _columns_numpy(iv: Intervals, refractory: float) -> dict[str, np.ndarray]:
     refr = np.bincount(uidx[x < refractory], minlength=n_units).astype(np.float64)
     return {"mean_isi": mean, "median_isi": grouped_median(x, iv.offsets), "cv": cv, "lv": lv,
             "cv2": cv2, "refractory_count": refr, "n_isi": m}
-
-
-def grouped_median(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Median of every ``offsets`` segment (NaN for empty ones) with one lexsort."""
-    n_units = offsets.size - 1
-    counts = np.diff(offsets)
-    uidx = np.repeat(np.arange(n_units), counts)
-    s = values[np.lexsort((values, uidx))]
-    out = np.full(n_units, np.nan)
-    has = counts > 0
-    lo = offsets[:-1][has] + (counts[has] - 1) // 2
-    hi = offsets[:-1][has] + counts[has] // 2
-    out[has] = 0.5 * (s[lo] + s[hi])
-    return out
 
 
 def _frame(st: Any, cols: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib._util import offsets_from_counts
+from cortexkit.core import SpikeTrains, from_trusted_parts
 from cortexkit.errors import ValidationError
 from cortexkit.lif._params import LIFParams
-from cortexkit.spikes import SpikeTrains
 
 __all__ = ["LIFResult", "simulate", "simulate_reference", "coefficients",
            "fires_once_per_block"]
@@ -203,8 +204,7 @@ def _group_spikes(spk_i, spk_k, n, dt):
     if n > 0x10000:
         high = (spk_i[order] >> 16).astype(np.uint16)
         order = order[np.argsort(high, kind="stable")]
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(spk_i, minlength=n), out=offsets[1:])
+    offsets = offsets_from_counts(np.bincount(spk_i, minlength=n))
     return (spk_k[order].astype(np.int64) + 1) * dt, offsets
 
 
@@ -216,8 +216,8 @@ def _spike_trains(times, offsets, params, checked=False):
     """
     t_stop = max(params.t_max, params.n_steps * params.dt)
     if checked:
-        return SpikeTrains._new(times, offsets, np.arange(offsets.size - 1), 0.0, t_stop,
-                                None, n_duplicates=0)
+        return from_trusted_parts(times, offsets, np.arange(offsets.size - 1), 0.0, t_stop,
+                                  n_duplicates=0)
     return SpikeTrains(times, offsets, t_start=0.0, t_stop=t_stop)
 
 
@@ -342,8 +342,7 @@ def simulate(
             parts = [run(0, int(bounds[1]))]  # the calling thread takes the first range
             parts += [f.result() for f in futures]
     times = np.concatenate([p[0] for p in parts])
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.concatenate([np.diff(p[1]) for p in parts]), out=offsets[1:])
+    offsets = offsets_from_counts(np.concatenate([np.diff(p[1]) for p in parts]))
     return LIFResult(t=t, v=v_rec if record_v else None,
                      spikes=_spike_trains(times, offsets, params, checked=True), params=params,
                      current=cur, offset=off, noise_sd=noise_sd, method=method)
