@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["offsets_from_counts", "unit_index", "within_unit_mask", "grouped_median",
-           "gather"]
+           "segment_index", "gather"]
 
 
 def offsets_from_counts(counts: np.ndarray) -> np.ndarray:
@@ -66,6 +66,20 @@ def grouped_median(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return out
 
 
+def segment_index(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Element index of the segments ``[starts[j], starts[j] + counts[j])``, concatenated,
+    and the offsets of the result.
+
+    >>> idx, off = segment_index(np.array([5, 0]), np.array([2, 3]))
+    >>> idx.tolist(), off.tolist()
+    ([5, 6, 0, 1, 2], [0, 2, 5])
+    """
+    counts = np.asarray(counts)
+    new_offsets = offsets_from_counts(counts)
+    idx = np.arange(new_offsets[-1]) + np.repeat(np.asarray(starts) - new_offsets[:-1], counts)
+    return idx, new_offsets
+
+
 def gather(offsets: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Element index and new offsets of the segments at ``positions``, in that order.
 
@@ -78,7 +92,4 @@ def gather(offsets: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.n
     """
     offsets = np.asarray(offsets)
     starts = offsets[positions]
-    counts = offsets[np.asarray(positions) + 1] - starts
-    new_offsets = offsets_from_counts(counts)
-    idx = np.arange(new_offsets[-1]) + np.repeat(starts - new_offsets[:-1], counts)
-    return idx, new_offsets
+    return segment_index(starts, offsets[np.asarray(positions) + 1] - starts)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cortexkit import rsa
+from cortexkit._lib.validation import check_choice
 from cortexkit.core import Responses
 from cortexkit.encoding._model import OrientationCNN, hidden_activity
 from cortexkit.encoding._stimuli import grating, images_to_input
@@ -126,8 +127,7 @@ def compare_layers(
     ...                           convention="tutorial")              # doctest: +SKIP
     >>> ck.encoding.compare_layers(net, v1).table                     # doctest: +SKIP
     """
-    if method not in rsa._rdm.METHODS:
-        raise ValidationError(f"method must be one of {rsa._rdm.METHODS}, got {method!r}")
+    check_choice("method", method, rsa._rdm.METHODS)
     if isinstance(layers, str):
         layers = (layers,)
     inputs = model_inputs(data, net.h, net.w)

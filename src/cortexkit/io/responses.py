@@ -25,8 +25,9 @@ from typing import Literal
 
 import numpy as np
 
+from cortexkit._lib.validation import check_choice
 from cortexkit.core.responses import Responses, bin_stimuli, tutorial_convention
-from cortexkit.errors import DataFormatError, ValidationError
+from cortexkit.errors import DataFormatError
 
 # Responses, bin_stimuli and tutorial_convention live in cortexkit.core (the
 # container layer); they are re-exported here for the loaders' users.
@@ -68,9 +69,8 @@ def _load_npz(path: Path, layout: str) -> Responses:
                 "one axis of resp must match the number of stimuli")
     if layout == "neuron_x_stimulus":
         resp = resp.T
-    elif layout != "stimulus_x_neuron":
-        raise ValidationError("layout must be 'auto', 'stimulus_x_neuron' or "
-                              f"'neuron_x_stimulus', got {layout!r}")
+    else:
+        check_choice("layout", layout, ("auto", "stimulus_x_neuron", "neuron_x_stimulus"))
     if resp.shape[0] != stim.size:
         raise DataFormatError(f"{path}: resp has {resp.shape[0]} stimulus rows for layout "
                               f"{layout!r} but stimuli has {stim.size} values")
@@ -191,5 +191,5 @@ def load_responses(
     if convention == "tutorial":
         res = tutorial_convention(res)
     elif convention is not None:
-        raise ValidationError(f"convention must be 'tutorial' or None, got {convention!r}")
+        check_choice("convention", convention, ("tutorial", None))
     return res

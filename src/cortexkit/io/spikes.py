@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cortexkit._lib.atomic import atomic_path
+from cortexkit._lib.validation import invalid
 from cortexkit.core import SpikeTrains
 from cortexkit.errors import (
     CortexkitError,
@@ -118,9 +119,7 @@ def load_spikes(path: str | os.PathLike, format: str = "auto", **options: Any) -
         raise DataFormatError(f"{path}: no such file or folder; check the path")
     fmt = _detect(path) if format == "auto" else _ALIASES.get(format, format)
     if fmt not in _READERS:
-        raise ValidationError(
-            f"format must be 'auto' or one of {list(_READERS)}; got {format!r}"
-        )
+        raise invalid("format", "'auto' or one of " + ", ".join(_READERS), format)
     reader, own, what = _READERS[fmt]
     unknown = sorted(set(options) - set(_COMMON) - set(own))
     if unknown:

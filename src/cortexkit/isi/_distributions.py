@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import special, stats
 
 from cortexkit._lib._util import offsets_from_counts, unit_index
+from cortexkit._lib.validation import check_choice
 from cortexkit.errors import CortexkitWarning, ValidationError
 from cortexkit.isi._intervals import _flat, as_isi_array, intervals
 
@@ -103,9 +104,7 @@ def _check_models(models: Any) -> tuple[str, ...]:
 
 
 def _check_criterion(criterion: str) -> str:
-    if criterion not in _CRITERIA:
-        raise ValidationError(f"criterion must be 'aic' or 'bic'; got {criterion!r}")
-    return criterion
+    return check_choice("criterion", criterion, _CRITERIA)
 
 
 def fit_distribution(

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from cortexkit._lib._util import grouped_median, within_unit_mask
+from cortexkit._lib.engine import choose
 from cortexkit.errors import ValidationError
 from cortexkit.isi._intervals import Intervals, _flat, intervals
 
@@ -15,8 +16,6 @@ __all__ = ["stats", "stats_numpy", "STATS_COLUMNS"]
 
 STATS_COLUMNS = ("unit", "n_spikes", "rate_hz", "mean_isi", "median_isi", "cv", "lv", "cv2",
                  "refractory_count", "refractory_fraction")
-# Below this many spikes the NumPy path is used (no numba import or compile needed).
-_NUMBA_MIN_SPIKES = 200_000
 
 
 def stats(st: Any, refractory: float = 0.0015, *, engine: str = "auto") -> pd.DataFrame:
@@ -65,12 +64,8 @@ def stats(st: Any, refractory: float = 0.0015, *, engine: str = "auto") -> pd.Da
     {'unit': [0, 1], 'n_spikes': [4, 1], 'mean_isi': [0.1333, nan], 'cv2': [0.6667, nan]}
     """
     refractory = _check_refractory(refractory)
-    if engine not in ("auto", "numba", "numpy"):
-        raise ValidationError(f"engine must be 'auto', 'numba' or 'numpy'; got {engine!r}")
     times, offsets = _flat(st)
-    if engine == "auto":
-        engine = "numba" if times.size >= _NUMBA_MIN_SPIKES else "numpy"
-    if engine == "numba":
+    if choose("isi.stats", times.size, engine) == "numba":
         from cortexkit.isi._kernels import unit_stats
 
         arr = unit_stats(times, offsets, refractory)

@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 
 from cortexkit._lib._util import offsets_from_counts
+from cortexkit._lib.engine import choose
+from cortexkit._lib.validation import check_choice
 from cortexkit.core import SpikeTrains, from_trusted_parts
 from cortexkit.errors import ValidationError
 from cortexkit.lif._params import LIFParams
@@ -98,8 +100,7 @@ def _resolve_inputs(params, current, n_neurons, offset, noise_sd, method):
             or n_neurons < 1:
         raise ValidationError(f"n_neurons must be a positive integer, got {n_neurons!r}")
     n_neurons = int(n_neurons)
-    if method not in _METHODS:
-        raise ValidationError(f"method must be 'exact' or 'euler', got {method!r}")
+    check_choice("method", method, _METHODS)
     try:
         noise_sd = float(noise_sd)
     except (TypeError, ValueError):
@@ -231,6 +232,7 @@ def simulate(
     method: str = "exact",
     record_v: bool = True,
     seed: int | np.random.Generator | None = None,
+    engine: str = "auto",
 ) -> LIFResult:
     """Simulate ``n_neurons`` leaky integrate-and-fire neurons.
 
@@ -269,6 +271,10 @@ def simulate(
     seed : int, Generator or None
         Seed of the noise. The noise of neuron i at step k depends only on the seed,
         i and k, so results are identical on any number of threads.
+    engine : {"auto", "numba", "numpy"}, default "auto"
+        ``"numba"`` (what ``"auto"`` picks): the compiled kernels. ``"numpy"``: the
+        reference :func:`simulate_reference` (a vectorized time loop; same spikes and
+        potentials, much slower). ``method`` is the integration scheme, not the engine.
 
     Returns
     -------
@@ -279,7 +285,7 @@ def simulate(
     ------
     ValidationError
         Wrong ``params`` type, wrong ``current`` / ``offset`` shape, non-finite input,
-        negative ``noise_sd``, unknown ``method``, bad ``seed``.
+        negative ``noise_sd``, unknown ``method`` or ``engine``, bad ``seed``.
 
     Notes
     -----
@@ -300,6 +306,10 @@ def simulate(
     (45, 45.51)
     """
     params = _check_params(params)
+    if choose("lif.simulate", 0, engine) == "numpy":
+        return simulate_reference(params, current, n_neurons, offset=offset,
+                                  noise_sd=noise_sd, method=method, record_v=record_v,
+                                  seed=seed)
     t, cur2, cur, off, noise_sd, n = _resolve_inputs(params, current, n_neurons, offset,
                                                      noise_sd, method)
     from cortexkit.lif import _kernels
