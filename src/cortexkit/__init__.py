@@ -22,7 +22,7 @@ from cortexkit.summary import describe, interval_fraction
 
 _SUBMODULES = {
     "io", "isi", "information", "lif", "causality", "encoding", "rsa", "plot", "batch",
-    "datasets", "report", "explorer", "summary",
+    "datasets", "report", "explorer", "summary", "quality",
 }
 
 __all__ = ["SpikeTrains", "CortexkitError", "DataFormatError", "ValidationError", "errors",
