@@ -84,18 +84,23 @@ def _bin_of(x, e0, inv, edges, n_bins):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def correlogram_kernel(times, units, n_units, edges, out):  # pragma: no cover - compiled
-    """Cross-correlograms of one time-sorted train of several units.
+def correlogram_kernel(times, units, n_units, edges, upper, ties):  # pragma: no cover
+    """Half of the cross-correlograms of one time-sorted train of several units.
 
-    ``out`` is (n_units * n_units * n_bins) flat: ``out[(a * n_units + b) * n_bins + k]``
-    counts pairs of a spike of ``a`` and a different spike of ``b`` with
-    ``edges[k] <= t_b - t_a < edges[k + 1]``.  Each unordered pair is visited once and
-    counted at its lag and at the negated lag.
+    Each unordered pair of distinct spikes is visited once and counted once, under the
+    unit pair ``(a, b)`` with ``a <= b`` at its lag ``x = t_b - t_a`` (flat
+    ``upper[(a * n_units + b) * n_bins + k]`` with ``edges[k] <= x < edges[k + 1]``).
+    The other half is that reversed in lag (``assemble`` in
+    :mod:`cortexkit.quality._correlograms`); because bins are closed on the left, a lag
+    exactly on an edge lands one bin over when negated, so such lags are also counted in
+    ``ties[(a * n_units + b) * (n_bins + 1) + k]`` (``k = n_bins`` for ``x = window``,
+    which only the negated side keeps).
     """
     n_bins = edges.shape[0] - 1
     e0 = edges[0]
     e1 = edges[n_bins]
     inv = n_bins / (e1 - e0)
+    nt = n_bins + 1
     n = times.shape[0]
     for i in range(n):
         ti = times[i]
@@ -105,7 +110,19 @@ def correlogram_kernel(times, units, n_units, edges, out):  # pragma: no cover -
             if d > -e0:
                 break
             uj = units[j]
-            if d < e1:
-                out[(ui * n_units + uj) * n_bins + _bin_of(d, e0, inv, edges, n_bins)] += 1
-            if -d >= e0:
-                out[(uj * n_units + ui) * n_bins + _bin_of(-d, e0, inv, edges, n_bins)] += 1
+            if ui <= uj:
+                a = ui
+                b = uj
+                x = d
+            else:
+                a = uj
+                b = ui
+                x = -d
+            base = a * n_units + b
+            if x >= e1:
+                ties[base * nt + n_bins] += 1
+                continue
+            k = _bin_of(x, e0, inv, edges, n_bins)
+            upper[base * n_bins + k] += 1
+            if x == edges[k]:
+                ties[base * nt + k] += 1
