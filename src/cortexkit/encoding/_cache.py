@@ -17,7 +17,8 @@ from cortexkit.errors import CortexkitWarning, ValidationError
 
 __all__ = ["cache_dir", "cached_orientation_model"]
 
-_MODEL_VERSION = 1  # bump when the architecture, stimuli or training recipe change
+_MODEL_VERSION = 2  # bump when the architecture, stimuli or training recipe change
+# 2: the tutorial's 0/1 gratings and its filters() as the initial conv weights
 
 
 def cache_dir() -> Path:
@@ -76,7 +77,7 @@ def cached_orientation_model(
     net, losses = train_orientation_model(n_train, epochs, seed=seed, architecture=architecture)
     if not use_cache:
         return net, losses, {"cached": False, "path": None}
-    from cortexkit.io._atomic import atomic_path
+    from cortexkit._lib.atomic import atomic_path
 
     try:
         with atomic_path(path) as tmp:

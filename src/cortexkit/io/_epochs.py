@@ -19,11 +19,12 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib._util import segment_index
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError, ValidationError
 from cortexkit.io._common import spike_kwargs, to_seconds
 from cortexkit.io._limits import check_size
 from cortexkit.io._safe_pickle import read_npy_file
-from cortexkit.spikes import SpikeTrains
 
 
 def is_epochs(folder: Path) -> bool:
@@ -82,8 +83,7 @@ def read_epochs(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
     total = int(counts.sum())
     # Overlapping slices could repeat spikes without bound: 4 int64/float64 arrays of total.
     check_size(32 * total, folder / "ii_spike_times.npy", "the spikes its slices select")
-    csum = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    idx = np.arange(total) + np.repeat(start.ravel() - csum, counts)
+    idx, _ = segment_index(start.ravel(), counts)
     neuron = np.repeat(np.tile(np.arange(n_neurons), n_epochs), counts)
     shift = np.repeat(np.repeat(np.arange(n_epochs) * duration, n_neurons), counts)
     kw.setdefault("t_start", 0.0)

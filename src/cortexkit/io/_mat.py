@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError
 from cortexkit.io._common import spike_kwargs, to_seconds
 from cortexkit.io._matv5 import Cell, Other, Struct, read_mat_file
-from cortexkit.spikes import SpikeTrains
 
 DEFAULT_FIELDS = ("time", "times", "spike_times", "spiketimes", "ts")
 _MAX_DEPTH = 32

@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError
 from cortexkit.io._common import check_file_rate, spike_kwargs
 from cortexkit.io._limits import regular_file
 from cortexkit.io._safe_pickle import read_npy_file
-from cortexkit.spikes import SpikeTrains
 
 
 def is_phy(folder: Path) -> bool:
@@ -77,8 +77,8 @@ def read_phy(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
         if not params_path.is_file():
             raise DataFormatError(
                 f"{folder}: no params.py, so the sampling rate of spike_times.npy (in samples) "
-                "is unknown; pass sample_rate=<Hz> (e.g. sample_rate=30000 for Neuropixels; "
-                "CLI: --sample-rate 30000)"
+                "is unknown; pass sample_rate=<Hz> (e.g. sample_rate=30000 for Neuropixels)",
+                param="sample_rate",
             )
         rate = parse_params(params_path).get("sample_rate")
         if isinstance(rate, bool) or not isinstance(rate, int | float):

@@ -9,14 +9,18 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib._util import offsets_from_counts, unit_index
+from cortexkit._lib.engine import choose
+from cortexkit._lib.validation import check_choice
+from cortexkit.core import SpikeTrains, from_trusted_parts
 from cortexkit.errors import ValidationError
 from cortexkit.lif._params import LIFParams
-from cortexkit.spikes import SpikeTrains
 
 __all__ = ["LIFResult", "simulate", "simulate_reference", "coefficients",
            "fires_once_per_block"]
 
 _METHODS = ("exact", "euler")
+_INPUT_AT = ("start", "end")
 # below this many neurons per core, threads cost more than they save
 _MIN_NEURONS_PER_THREAD = 256
 # neurons per chunk (state in L1 cache) and steps per block of the kernels' time loop
@@ -65,6 +69,9 @@ class LIFResult:
         Standard deviation of the white-noise current sample per step (A).
     method : str
         ``"exact"`` or ``"euler"``.
+    input_at : str
+        ``"start"`` (step k uses ``current[k]``) or ``"end"`` (step k uses
+        ``current[k + 1]``, the Neuromatch W0D1 loops' convention); see :func:`simulate`.
     """
 
     t: np.ndarray
@@ -75,6 +82,7 @@ class LIFResult:
     offset: np.ndarray
     noise_sd: float
     method: str
+    input_at: str = "start"
 
     @property
     def n_neurons(self) -> int:
@@ -91,14 +99,36 @@ def _check_params(params: Any) -> LIFParams:
     return params
 
 
+def _check_input_at(input_at: Any, steps: int) -> bool:
+    """True for the ``"end"`` convention (validated)."""
+    if input_at not in _INPUT_AT:
+        raise ValidationError(f"input_at must be 'start' or 'end', got {input_at!r}")
+    if input_at == "end" and steps < 2:
+        raise ValidationError("input_at='end' needs at least 2 steps (t_max >= 2 dt)")
+    return input_at == "end"
+
+
+def _end_convention(cur2: np.ndarray) -> np.ndarray:
+    """Input of step k = sample k + 1; the last step (never recorded) repeats the last."""
+    return np.ascontiguousarray(np.concatenate([cur2[:, 1:], cur2[:, -1:]], axis=1))
+
+
+def _drop_last_step(times: np.ndarray, offsets: np.ndarray, steps: int, dt: float):
+    """Remove spikes produced by the last step (at ``steps * dt``), for ``input_at="end"``."""
+    keep = times < steps * dt  # kernels write (k + 1) * dt: only k = steps - 1 reaches it
+    if keep.all():
+        return times, offsets
+    counts = np.bincount(unit_index(offsets)[keep], minlength=offsets.size - 1)
+    return times[keep], offsets_from_counts(counts)
+
+
 def _resolve_inputs(params, current, n_neurons, offset, noise_sd, method):
     """Validate everything and return (t, current 2-D view, current as given, offset)."""
     if isinstance(n_neurons, bool) or not isinstance(n_neurons, int | np.integer) \
             or n_neurons < 1:
         raise ValidationError(f"n_neurons must be a positive integer, got {n_neurons!r}")
     n_neurons = int(n_neurons)
-    if method not in _METHODS:
-        raise ValidationError(f"method must be 'exact' or 'euler', got {method!r}")
+    check_choice("method", method, _METHODS)
     try:
         noise_sd = float(noise_sd)
     except (TypeError, ValueError):
@@ -203,8 +233,7 @@ def _group_spikes(spk_i, spk_k, n, dt):
     if n > 0x10000:
         high = (spk_i[order] >> 16).astype(np.uint16)
         order = order[np.argsort(high, kind="stable")]
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(spk_i, minlength=n), out=offsets[1:])
+    offsets = offsets_from_counts(np.bincount(spk_i, minlength=n))
     return (spk_k[order].astype(np.int64) + 1) * dt, offsets
 
 
@@ -216,8 +245,8 @@ def _spike_trains(times, offsets, params, checked=False):
     """
     t_stop = max(params.t_max, params.n_steps * params.dt)
     if checked:
-        return SpikeTrains._new(times, offsets, np.arange(offsets.size - 1), 0.0, t_stop,
-                                None, n_duplicates=0)
+        return from_trusted_parts(times, offsets, np.arange(offsets.size - 1), 0.0, t_stop,
+                                  n_duplicates=0)
     return SpikeTrains(times, offsets, t_start=0.0, t_stop=t_stop)
 
 
@@ -231,6 +260,8 @@ def simulate(
     method: str = "exact",
     record_v: bool = True,
     seed: int | np.random.Generator | None = None,
+    input_at: str = "start",
+    engine: str = "auto",
 ) -> LIFResult:
     """Simulate ``n_neurons`` leaky integrate-and-fire neurons.
 
@@ -269,6 +300,19 @@ def simulate(
     seed : int, Generator or None
         Seed of the noise. The noise of neuron i at step k depends only on the seed,
         i and k, so results are identical on any number of threads.
+    input_at : {"start", "end"}, default "start"
+        Which input sample drives the step from ``t_k`` to ``t_{k+1}``: ``"start"`` uses
+        ``current[k]`` (the input at ``t_k``, SPEC 4); ``"end"`` uses ``current[k + 1]``,
+        the convention of the Neuromatch Python workshop (W0D1) array loops
+        ``v[:, k] = v[:, k-1] + dt/tau * (el - v[:, k-1] + r * i[:, k])``, whose
+        ``current[0]`` is never used. With ``"end"`` only ``steps - 1`` updates happen
+        (the last step has no next sample), so spikes fall at ``t_1 .. t_{steps-1}``;
+        ``v`` has the same shape and meaning in both. ``simulate(params, i, n,
+        method="euler", input_at="end")`` reproduces the tutorial's ``v_n`` to rounding.
+    engine : {"auto", "numba", "numpy"}, default "auto"
+        ``"numba"`` (what ``"auto"`` picks): the compiled kernels. ``"numpy"``: the
+        reference :func:`simulate_reference` (a vectorized time loop; same spikes and
+        potentials, much slower). ``method`` is the integration scheme, not the engine.
 
     Returns
     -------
@@ -279,7 +323,7 @@ def simulate(
     ------
     ValidationError
         Wrong ``params`` type, wrong ``current`` / ``offset`` shape, non-finite input,
-        negative ``noise_sd``, unknown ``method``, bad ``seed``.
+        negative ``noise_sd``, unknown ``method`` or ``engine``, bad ``seed``.
 
     Notes
     -----
@@ -300,8 +344,15 @@ def simulate(
     (45, 45.51)
     """
     params = _check_params(params)
+    if choose("lif.simulate", 0, engine) == "numpy":
+        return simulate_reference(params, current, n_neurons, offset=offset,
+                                  noise_sd=noise_sd, method=method, record_v=record_v,
+                                  seed=seed, input_at=input_at)
     t, cur2, cur, off, noise_sd, n = _resolve_inputs(params, current, n_neurons, offset,
                                                      noise_sd, method)
+    end = _check_input_at(input_at, params.n_steps)
+    if end:
+        cur2 = _end_convention(cur2)
     from cortexkit.lif import _kernels
     from cortexkit.lif._rng import seed_keys, ziggurat_tables
 
@@ -342,11 +393,13 @@ def simulate(
             parts = [run(0, int(bounds[1]))]  # the calling thread takes the first range
             parts += [f.result() for f in futures]
     times = np.concatenate([p[0] for p in parts])
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.concatenate([np.diff(p[1]) for p in parts]), out=offsets[1:])
+    offsets = offsets_from_counts(np.concatenate([np.diff(p[1]) for p in parts]))
+    if end:
+        times, offsets = _drop_last_step(times, offsets, steps, params.dt)
     return LIFResult(t=t, v=v_rec if record_v else None,
                      spikes=_spike_trains(times, offsets, params, checked=True), params=params,
-                     current=cur, offset=off, noise_sd=noise_sd, method=method)
+                     current=cur, offset=off, noise_sd=noise_sd, method=method,
+                     input_at=input_at)
 
 
 def simulate_reference(
@@ -359,6 +412,7 @@ def simulate_reference(
     method: str = "exact",
     record_v: bool = True,
     seed: int | np.random.Generator | None = None,
+    input_at: str = "start",
 ) -> LIFResult:
     """Plain NumPy version of :func:`simulate` (vectorized over neurons, loop over time).
 
@@ -379,6 +433,8 @@ def simulate_reference(
     t, cur2, cur, off, noise_sd, n = _resolve_inputs(params, current, n_neurons, offset,
                                                      noise_sd, method)
     steps = params.n_steps
+    if _check_input_at(input_at, steps):
+        cur2 = _end_convention(cur2)
     key, key2 = seed_keys(seed) if noise_sd > 0 else (0, 0)
     tables = ziggurat_tables()
     c1, c0, ci = coefficients(params, method)
@@ -407,5 +463,8 @@ def simulate_reference(
     ii = np.concatenate(spk_i) if spk_i else np.zeros(0, dtype=np.int64)
     kk = np.concatenate(spk_k) if spk_k else np.zeros(0, dtype=np.int64)
     times, offsets = _group_spikes(ii, kk, n, params.dt)
+    if input_at == "end":
+        times, offsets = _drop_last_step(times, offsets, steps, params.dt)
     return LIFResult(t=t, v=v_rec, spikes=_spike_trains(times, offsets, params), params=params,
-                     current=cur, offset=off, noise_sd=noise_sd, method=method)
+                     current=cur, offset=off, noise_sd=noise_sd, method=method,
+                     input_at=input_at)
