@@ -405,3 +405,51 @@ RESPONSE_CASES = [
 def test_bad_responses_file_gives_clear_error(tmp_path, name, build, match):
     with pytest.raises(DataFormatError, match=match):
         ck.io.load_responses(build(tmp_path))
+
+
+# -- atomic writes: temporary files of killed writers do not pile up ------------------------
+def test_temp_file_of_sigkilled_save_is_cleaned(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "big.csv"
+    code = ("import numpy as np, cortexkit as ck\n"
+            "rng = np.random.default_rng(0)\n"
+            "st = ck.SpikeTrains.from_events(np.sort(rng.uniform(0, 100, 3_000_000)), "
+            "rng.integers(0, 50, 3_000_000), sort=True)\n"
+            f"ck.io.save_spikes(st, {str(target)!r})\n")
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".big.csv.*.tmp")) and time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail("the writer ended before its temporary file was seen")
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert list(tmp_path.glob(".big.csv.*.tmp")), "the killed writer left no temporary file"
+    ck.io.save_spikes(ck.SpikeTrains.from_list([[0.5]], t_stop=1.0), target)
+    assert not list(tmp_path.glob(".*.tmp"))
+    assert ck.io.load_spikes(target).n_spikes == 1
+
+
+def test_temp_files_of_running_writers_are_kept(tmp_path):
+    import subprocess
+    import sys
+
+    from cortexkit._lib import atomic
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live = tmp_path / f".x.npz.{atomic._host()}-{sleeper.pid}.abcd1234.tmp"
+        other_host = tmp_path / ".x.npz.elsewhere-1.abcd1234.tmp"
+        live.write_bytes(b"partial")
+        other_host.write_bytes(b"partial")
+        ck.io.save_spikes(ck.SpikeTrains.from_list([[0.5]], t_stop=1.0), tmp_path / "x.npz")
+        assert live.exists() and other_host.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    ck.io.save_spikes(ck.SpikeTrains.from_list([[0.5]], t_stop=1.0), tmp_path / "x.npz")
+    assert not live.exists() and other_host.exists()
