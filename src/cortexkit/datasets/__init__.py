@@ -2,6 +2,8 @@
 
 - :func:`steinmetz_like` — a realistic synthetic Neuropixels session (default of every spike
   command).
+- :func:`brain_wide_like` — a corpus of ALF sessions on disk like the IBL brain-wide map
+  (for batch runs and their benchmarks).
 - :func:`v1_orientation_like` — synthetic mouse-V1 orientation responses (default of RSA).
 
 Real recordings are read with :func:`cortexkit.io.load_spikes` and
@@ -14,6 +16,7 @@ import importlib
 from typing import Any
 
 _LAZY = {
+    "brain_wide_like": "cortexkit.datasets._brain_wide",
     "steinmetz_like": "cortexkit.datasets._steinmetz",
     "v1_orientation_like": "cortexkit.datasets._v1",
 }
