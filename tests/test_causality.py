@@ -413,7 +413,7 @@ def test_record_moments_only_for_all_clamped_and_perturbation_methods():
     A = cz.make_connectivity(5, p=0.3, seed=1)
     with pytest.raises(ValidationError, match="record='moments' needs the all-clamped"):
         cz.simulate(A, 100, perturb="units", units=[1], record="moments")
-    with pytest.raises(ValidationError, match="record must be"):
+    with pytest.raises(ValidationError, match="record must be one of activity, moments"):
         cz.simulate(A, 100, perturb="all", record="some")
     light = cz.simulate(A, 100, perturb="fraction", fraction=1.0, seed=0, record="moments")
     with pytest.raises(ValidationError, match="record='activity'"):

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
+from cortexkit._lib.validation import check_choice
 from cortexkit.causality._moments import ClampMoments, MomentAccumulator
 from cortexkit.errors import ValidationError
 
@@ -176,8 +177,7 @@ def simulate(A: Any, timesteps: int, perturb: str | None = None, units: Any = No
     dt = np.dtype(dtype)
     if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
         raise ValidationError(f"dtype must be np.float64 or np.float32, got {dtype!r}")
-    if perturb not in PROTOCOLS:
-        raise ValidationError(f"perturb must be one of {PROTOCOLS}, got {perturb!r}")
+    check_choice("perturb", perturb, PROTOCOLS)
     unit_idx = None
     n_frac = 0
     if perturb == "units":
@@ -200,13 +200,12 @@ def simulate(A: Any, timesteps: int, perturb: str | None = None, units: Any = No
                 f"units= and fraction= only apply to perturb='units' / 'fraction', "
                 f"got perturb={perturb!r}")
         perturb_mode = perturb
-    if record not in ("activity", "moments"):
-        raise ValidationError(f"record must be 'activity' or 'moments', got {record!r}")
+    check_choice("record", record, ("activity", "moments"))
     if record == "moments" and perturb_mode != "all":
         raise ValidationError(
             "record='moments' needs the all-clamped protocol (perturb='all', or 'units' / "
             f"'fraction' covering every neuron); got perturb={perturb!r}: use "
-            "record='activity'")
+            "record='activity'", param="record")
     rng = np.random.default_rng(seed)
     Ad = A.astype(dt, copy=False)
     if record == "moments":
