@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cortexkit.cli._common import JsonOpt, print_json
+from cortexkit.cli._common import JsonOpt, check_writable, print_json
 from cortexkit.errors import ValidationError
 
 
@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--out", "-o", help="Output .parquet table (merged into if it "
                          "exists: finished recordings are skipped, failed ones retried).",
-                         show_default=False),
+                         show_default=False, callback=check_writable),
         ] = None,
         scheduler: Annotated[
             str | None,
