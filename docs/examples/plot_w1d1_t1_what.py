@@ -45,7 +45,8 @@ desc = ck.summary.describe(st)
 print(f"{desc.fraction_below_mean:2.1%} of neurons are below the mean")
 print(f"mean {desc.mean_count:.0f} spikes, median {desc.median_count:.0f} spikes")
 assert desc.fraction_below_mean == (st.counts < st.counts.mean()).mean()
-ck.plot.spikes.count_histogram(desc, bins=50)
+fig, ax = plt.subplots(layout="constrained")
+ck.plot.spikes.count_histogram(desc, bins=50, ax=ax)
 
 # %%
 # Section 2.1: getting a subset of the data
@@ -63,7 +64,7 @@ print(f"{frac.fraction_time:.2%} of the total time is in the interval")
 # Section 2.2: plotting spike trains and rasters
 # ----------------------------------------------
 # One neuron, three neurons, and every 5th neuron.
-fig, axs = plt.subplots(3, 1, figsize=(7, 7), sharex=True,
+fig, axs = plt.subplots(3, 1, figsize=(7, 7), sharex=True, layout="constrained",
                         gridspec_kw={"height_ratios": [1, 1.5, 5]})
 ck.plot.spikes.raster(interval_st, units=[int(st.unit_ids[1])], interval=t_interval,
                       ax=axs[0])
@@ -86,7 +87,8 @@ neuron_idx = int(good[np.argmax(st.counts[good])])
 single_neuron_isis = np.diff(st.train(neuron_idx))
 ivs = ck.isi.intervals(st)
 assert np.array_equal(ivs.unit(neuron_idx), single_neuron_isis)
-ck.plot.isi.histogram(single_neuron_isis, bins=50)
+fig, ax = plt.subplots(layout="constrained")
+ck.plot.isi.histogram(single_neuron_isis, bins=50, ax=ax)
 print(f"neuron {neuron_idx}: {single_neuron_isis.size} ISIs, shortest "
       f"{single_neuron_isis.min() * 1e3:.2f} ms (its refractory period is "
       f"{info['refractory'].iloc[neuron_idx] * 1e3:.2f} ms)")
@@ -112,12 +114,14 @@ print(f"best functional form: {best_curve.model}")
 dist = ck.isi.fit_distribution(single_neuron_isis)
 print(dist.table[["model", "aic", "bic", "ks_stat"]].round(3).to_string(index=False))
 print(f"best by AIC: {dist.best}")
-ck.plot.isi.fits(counts, edges, curves, distribution=dist)
+fig, ax = plt.subplots(layout="constrained")
+ck.plot.isi.fits(counts, edges, curves, distribution=dist, ax=ax)
 
 # %%
 # ... and for every unit at once, vectorized: the per-unit ISI statistics (rate, CV, LV,
 # refractory violations).
 table = ck.isi.stats(st)
 print(table[["rate_hz", "cv", "lv", "refractory_fraction"]].describe().round(3).to_string())
-ck.plot.isi.variability(table)
+fig, ax = plt.subplots(layout="constrained")
+ck.plot.isi.variability(table, ax=ax)
 plt.show()

@@ -23,6 +23,11 @@ from scipy import stats
 
 import cortexkit as ck
 
+
+def figure(width, height):
+    """A pyplot-managed figure: cortexkit's plots draw on the Figure they are given."""
+    return plt.figure(figsize=(width, height), layout="constrained")
+
 n_bins = 50  # number of points supporting the distribution
 x_range = (0, 1)
 bins = np.linspace(*x_range, n_bins + 1)
@@ -48,8 +53,9 @@ h_flat = ck.information.entropy(np.ones(n_bins) / n_bins)
 print(f"uniform over {n_bins} points: {h_flat:.2f} bits (log2 50 = {np.log2(50):.2f})")
 assert (f"{h_single:.2f}", f"{h_two:.2f}", f"{h_unequal:.2f}") == ("0.00", "1.00", "0.72")
 
-fig, axs = plt.subplots(1, 3, figsize=(11, 3), sharey=True)
-for ax, (p, h) in zip(axs, ((pmf, h_single), (pmf_two, h_two), (pmf_unequal, h_unequal))):
+fig, axs = plt.subplots(1, 3, figsize=(11, 3), sharey=True, layout="constrained")
+for ax, (p, h) in zip(axs, ((pmf, h_single), (pmf_two, h_two), (pmf_unequal, h_unequal)),
+                      strict=True):
     ck.plot.information.pmf(p, bins, ax=ax, fill=True, seconds_as_ms=False)
     ax.set(title=f"H = {h:.2f} bits", xlabel="x", xlim=x_range, ylim=(0, 1))
 axs[0].set_ylabel("p(x)")
@@ -85,7 +91,8 @@ assert f"{h_exp_tutorial:.2f}" == "3.77"
 best = ck.information.max_entropy_pmf(mean_isi, n_bins, isi_range)
 print(f"maximum entropy at a 25 ms mean: {ck.information.entropy(best):.4f} bits "
       f"(exponential reference {h_refs['exponential']:.4f} bits)")
-ck.plot.information.reference_pmfs(refs, isi_bins, entropies=h_refs, max_entropy=best)
+ck.plot.information.reference_pmfs(refs, isi_bins, entropies=h_refs, max_entropy=best,
+                                   fig=figure(10, 3))
 
 # %%
 # Section 3: entropy of ISI distributions from data
@@ -101,7 +108,8 @@ isi = np.diff(st.train(neuron_idx))
 counts, _ = np.histogram(isi, isi_bins)
 pmf_neuron = ck.information.pmf_from_counts(counts)
 
-ax = ck.plot.information.pmf(pmf_neuron, isi_bins, fill=True)
+fig, ax = plt.subplots(layout="constrained")
+ck.plot.information.pmf(pmf_neuron, isi_bins, fill=True, ax=ax)
 ax.set_title(f"Neuron {neuron_idx}")
 
 # %%
@@ -117,6 +125,7 @@ print(table[["unit", "n_isi", "mean_isi", "entropy"]].describe().round(3).to_str
 # exceed the maximum-entropy value, and the neurons closest to it fire most irregularly.
 summary = ck.information.entropy_summary(st, n_bins, isi_range)
 units = summary["units"]
-ck.plot.information.entropy_vs_rate(units["rate_hz"], units["entropy"],
+fig, ax = plt.subplots(layout="constrained")
+ck.plot.information.entropy_vs_rate(units["rate_hz"], units["entropy"], ax=ax,
                                     bound=units["max_entropy"])
 plt.show()

@@ -24,6 +24,11 @@ import numpy as np
 
 import cortexkit as ck
 
+
+def figure(width, height):
+    """A pyplot-managed figure: cortexkit's plots draw on the Figure they are given."""
+    return plt.figure(figsize=(width, height), layout="constrained")
+
 cz = ck.causality
 diff_in_means = cz.rct_two_neurons(5000, seed=12)
 print(diff_in_means)
@@ -39,7 +44,7 @@ n_neurons = 6
 A = cz.make_connectivity(n_neurons, p=0.1, seed=42)
 print(np.round(A, 3))
 
-fig, axs = plt.subplots(1, 2, figsize=(10, 4.5))
+fig, axs = plt.subplots(1, 2, figsize=(10, 4.5), layout="constrained")
 ck.plot.causality.graph(A, axs[0], title="Neuron connectivity")
 ck.plot.causality.matrix(A, axs[1], title="Connectivity matrix")
 
@@ -54,7 +59,7 @@ run_perturbed = cz.simulate(A, timesteps, perturb="all", seed=42)
 print(run)
 print(run_perturbed)
 
-fig, axs = plt.subplots(1, 2, figsize=(12, 3.5))
+fig, axs = plt.subplots(1, 2, figsize=(12, 3.5), layout="constrained")
 ck.plot.causality.activity(run, axs[0], max_steps=10)
 axs[0].set_title("Standard dynamics")
 ck.plot.causality.activity(run_perturbed, axs[1], max_steps=10)
@@ -78,8 +83,8 @@ print("estimated:", np.round(column, 3))
 print("true:     ", np.round(A[:, selected_neuron], 3))
 r_one = np.corrcoef(column, A[:, selected_neuron])[0, 1]
 print(f"correlation of the estimated with the true column: {r_one:.3f}")
-ck.plot.causality.true_vs_estimated(A, column, method="Estimated connectivity",
-                                    source=selected_neuron)
+ck.plot.causality.true_vs_estimated(A, column, method="estimated",
+                                    source=selected_neuron, fig=figure(5, 5))
 
 # %%
 # Section 2.3: the causal effects of all neurons
@@ -93,7 +98,8 @@ for name, est in (("difference in means", est_all), ("correlation", est_corr)):
     s = cz.score(est, A)
     print(f"{name:20s}: correlation with the true connectivity {s.correlation:.3f}, "
           f"AUROC {s.auroc:.3f}")
-ck.plot.causality.true_vs_estimated(A, est_all, method="perturbation")
+ck.plot.causality.true_vs_estimated(A, est_all, method="perturbation",
+                                    fig=figure(8, 7.4))
 
 # %%
 # A bigger network: with 20 neurons and 10 000 steps the perturbation estimate still
