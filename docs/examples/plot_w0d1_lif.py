@@ -16,7 +16,7 @@ run next to cortexkit and the script stops if they differ by more than 1e-12.
    prints :math:`V(t_{k+1})` next to :math:`t_k`, and its array loops use the input at
    :math:`t_{k+1}` (``i[:, step]`` to go from ``step - 1`` to ``step``);
    ``simulate(..., input_at="end")`` is that convention. See
-   :doc:`../differences` for every convention that differs.
+   :ref:`differences` for every convention that differs.
 """
 
 # %%
@@ -178,7 +178,7 @@ axs[2].set(xlabel="time (s)", ylabel="rate (Hz)")
 # -------------------
 # ``t_ref`` holds V at V_reset after a spike. cortexkit releases the neuron exactly
 # ``t_ref`` after the spike; the tutorial's ``last_spike + t_ref > t`` test releases it one
-# step earlier (see :doc:`../differences`).
+# step earlier (see :ref:`differences`).
 refr = ck.lif.simulate(ck.lif.LIFParams(tau_m=tau, E_L=el, V_reset=vr, V_th=vth, R=r, dt=dt,
                                         t_max=t_max, t_ref=0.01),
                        i_500, n, method="euler", input_at="end")
