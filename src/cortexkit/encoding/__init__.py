@@ -9,7 +9,9 @@ everything else loads torch on first use (``import cortexkit`` never imports tor
   reports "tilted right of vertical", trained with seeded SGD + momentum;
 - :func:`hidden_activity` — stimulus x unit activity of named layers via forward hooks;
 - :func:`cached_orientation_model` — train once, reuse the weights from a user cache;
-- :func:`compare_layers` — RDM of every layer vs recorded responses, with bootstrap CIs.
+- :func:`compare_layers` — RDM of every layer vs recorded responses, with bootstrap CIs;
+- :func:`orientation_experiment` — the workflow of the CLI, report and explorer: model from
+  the cache or trained, layer-vs-data comparison and held-out accuracy.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ _LAZY = {
     "compare_layers": "cortexkit.encoding._pipeline",
     "model_inputs": "cortexkit.encoding._pipeline",
     "LayerComparison": "cortexkit.encoding._pipeline",
+    "orientation_experiment": "cortexkit.encoding._experiment",
+    "OrientationExperiment": "cortexkit.encoding._experiment",
 }
 
 __all__ = sorted(_LAZY)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cortexkit._version import __version__
+from cortexkit import __version__
 
 _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;
@@ -87,7 +87,7 @@ def build_report(
     progress : object, optional
         Progress reporter with ``step`` / ``advance`` (see ``cortexkit.cli._common``).
     """
-    from cortexkit.io._atomic import atomic_path
+    from cortexkit._lib.atomic import atomic_path
     from cortexkit.report import available_sections
 
     if spikes is None:
