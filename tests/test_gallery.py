@@ -1,5 +1,6 @@
-"""The gallery examples (docs/examples/plot_*.py) run as plain scripts and print the
-tutorials' numbers, so ``make test`` catches a broken example even without Sphinx.
+"""The gallery examples (docs/examples/plot_*.py) run as plain scripts and the five
+tutorial pages print the tutorials' numbers, so ``make test`` catches a broken example even
+without Sphinx.
 
 Each example asserts its own reproduction checks (e.g. the W0D1 Euler trajectory equal to
 the tutorial loop to 1e-12); here every script runs in a fresh subprocess with a
@@ -35,8 +36,8 @@ EXPECTED = {
 SLOW = {"plot_w1d5_t3_normative_encoding.py"}  # trains the CNN (~15 s) when not cached
 
 
-def test_every_example_is_listed():
-    assert sorted(p.name for p in EXAMPLES.glob("plot_*.py")) == sorted(EXPECTED)
+def test_the_five_tutorials_have_an_example():
+    assert set(EXPECTED) <= {p.name for p in EXAMPLES.glob("plot_*.py")}
 
 
 def _run(name: str, tmp_path: Path) -> str:
@@ -48,11 +49,14 @@ def _run(name: str, tmp_path: Path) -> str:
     return proc.stdout
 
 
+ALL = sorted({p.name for p in EXAMPLES.glob("plot_*.py")} | set(EXPECTED))
+
+
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n
-                                  for n in sorted(EXPECTED)])
+                                  for n in ALL])
 def test_example_runs_and_prints_the_tutorial_numbers(name, tmp_path):
     out = _run(name, tmp_path)
-    for line in EXPECTED[name]:
+    for line in EXPECTED.get(name, ()):
         assert line in out, f"{name}: {line!r} not in its output:\n{out[-3000:]}"
     if name == "plot_w3d5_t1_interventions.py":  # the RCT estimate, printed first, is ~1
         assert abs(float(out.splitlines()[0]) - 1.0) < 0.1
