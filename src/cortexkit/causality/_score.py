@@ -98,7 +98,8 @@ def score(estimate: Any, A: Any) -> Score:
     sign = float(np.mean(np.sign(e[edge]) == np.sign(a[edge]))) if edge.any() else nan
     den = float(e @ e) * float(a @ a)
     rel = float(np.sqrt(max(0.0, 1.0 - (e @ a) ** 2 / den))) if den > 0 else nan
-    return Score(corr, auroc(np.abs(e), edge), sign, rel, int(e.size))
+    auc = auroc(np.abs(e), edge) if 0 < int(edge.sum()) < edge.size else nan  # documented
+    return Score(corr, auc, sign, rel, int(e.size))
 
 
 def auroc(scores: Any, labels: Any) -> float:

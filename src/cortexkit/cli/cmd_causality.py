@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("causality", help=HELP)
     def causality_cmd(
-        n_neurons: Annotated[int, typer.Option("--n-neurons", help="Network size.", min=2)] = 20,
+        n_neurons: Annotated[int, typer.Option("--n-neurons", help="Network size.")] = 20,
         timesteps: Annotated[
             int, typer.Option("--timesteps", help="Time steps per simulated run.")
         ] = 10_000,

@@ -38,8 +38,7 @@ def register(app: typer.Typer) -> None:
     def lif_cmd(
         input_kind: Annotated[str, typer.Option(
             "--input", help="sine | constant | noise | ou | poisson")] = "sine",
-        n_neurons: Annotated[int, typer.Option("--n-neurons", help="Number of neurons.",
-                                               min=1)] = 10,
+        n_neurons: Annotated[int, typer.Option("--n-neurons", help="Number of neurons.")] = 10,
         t_max: Annotated[float, typer.Option("--t-max", help="Duration (s).")] = 1.0,
         dt: Annotated[float, typer.Option("--dt", help="Time step (s).")] = 1e-4,
         i_mean: Annotated[float | None, typer.Option(
