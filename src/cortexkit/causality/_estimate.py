@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from scipy.special import logit
 
+from cortexkit._lib.validation import check_choice
 from cortexkit.causality._network import NetworkRun, check_fraction, check_indices
 from cortexkit.errors import MissingDependencyError, ValidationError
 
@@ -83,8 +84,7 @@ def estimate(run: NetworkRun | Any, method: str, observed: Any = None, source: i
     >>> bool(np.corrcoef(est[off], A[off])[0, 1] > 0.9)
     True
     """
-    if method not in METHODS:
-        raise ValidationError(f"method must be one of {METHODS}, got {method!r}")
+    check_choice("method", method, METHODS)
     act_tm, clamped_tm = _time_major(run, method)
     T, n = act_tm.shape
     obs = observed_indices(observed, n, seed)
@@ -98,8 +98,7 @@ def estimate(run: NetworkRun | Any, method: str, observed: Any = None, source: i
             raise ValidationError(
                 f"source={source} is not an observed neuron (observed: 0..{n - 1} subset of "
                 f"{obs.size}); pick one of the observed indices")
-    if link not in ("logit", "identity"):
-        raise ValidationError(f"link must be 'logit' or 'identity', got {link!r}")
+    check_choice("link", link, ("logit", "identity"))
     if lasso and method != "regression":
         raise ValidationError(f"lasso=True applies to method='regression', not {method!r}")
     out = np.full((n, n), np.nan)

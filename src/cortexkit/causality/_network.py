@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
+from cortexkit._lib.validation import check_choice
 from cortexkit.errors import ValidationError
 
 __all__ = ["NetworkRun", "make_connectivity", "simulate", "rct_two_neurons"]
@@ -158,8 +159,7 @@ def simulate(A: Any, timesteps: int, perturb: str | None = None, units: Any = No
     dt = np.dtype(dtype)
     if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
         raise ValidationError(f"dtype must be np.float64 or np.float32, got {dtype!r}")
-    if perturb not in PROTOCOLS:
-        raise ValidationError(f"perturb must be one of {PROTOCOLS}, got {perturb!r}")
+    check_choice("perturb", perturb, PROTOCOLS)
     unit_idx = None
     n_frac = 0
     if perturb == "units":

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from scipy.special import entr
 
+from cortexkit._lib.validation import check_choice
 from cortexkit.errors import ValidationError
 
 __all__ = ["entropy", "pmf_from_counts", "entropy_from_counts", "ESTIMATORS"]
@@ -248,10 +249,7 @@ def entropy_from_counts(counts: Any, estimator: str = "plugin",
     >>> round(entropy_from_counts([5, 5], estimator="miller_madow"), 4)
     1.0721
     """
-    if estimator not in ESTIMATORS:
-        raise ValidationError(
-            f"estimator must be one of {', '.join(ESTIMATORS)}; got {estimator!r}"
-        )
+    check_choice("estimator", estimator, ESTIMATORS)
     lb = log_base(base)
     c = _integer_counts(counts)
     if estimator == "plugin":
