@@ -30,6 +30,8 @@ from cortexkit.errors import ValidationError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from cortexkit.core.binned import PSTH, BinnedSpikes
+
 __all__ = ["SpikeTrains", "from_trusted_parts"]
 
 _SLOTS = ("_times", "_offsets", "_unit_ids", "_t_start", "_t_stop", "_unit_info",
@@ -495,6 +497,49 @@ class SpikeTrains(InteropMixin):
         counts = np.bincount(self.unit_index[keep], minlength=self.n_units)
         return self._trusted(self._times[keep], offsets_from_counts(counts), self._unit_ids,
                              t0, t1, self._unit_info)
+
+    # ------------------------------------------------------------------ binning
+    def bin(self, bin_size: float, t_start: float | None = None, t_stop: float | None = None,
+            sparse: bool = False) -> BinnedSpikes:
+        """Spike counts of every unit in consecutive bins (never modifies ``self``).
+
+        ``bin_size`` (s) > 0; ``t_start``/``t_stop`` default to the recording's, a last
+        partial bin is dropped; ``sparse=True`` gives ``scipy.sparse.csr_array`` counts.
+        Returns :class:`~cortexkit.core.binned.BinnedSpikes`: ``counts`` (units x bins,
+        int64; ``counts[i] == np.histogram(st[i], bins=edges)[0]``), ``edges``, ``unit_ids``.
+
+        Examples
+        --------
+        >>> import cortexkit as ck
+        >>> st = ck.SpikeTrains.from_list([[0.1, 0.2, 0.7], [0.5]], t_stop=1.0)
+        >>> st.bin(0.25).counts.tolist()
+        [[2, 0, 1, 0], [0, 0, 1, 0]]
+        """
+        from cortexkit.core.binned import bin_spikes
+
+        return bin_spikes(self, bin_size, t_start=t_start, t_stop=t_stop, sparse=sparse)
+
+    def psth(self, events: Any, window: tuple[float, float] = (-0.5, 1.0),
+             bin_size: float = 0.01) -> PSTH:
+        """Spike counts of every unit around every event (peri-stimulus time histogram).
+
+        Every window ``event + window`` (s) must lie inside the recording (a
+        ValidationError names the events that do not).  Returns
+        :class:`~cortexkit.core.binned.PSTH`: ``counts`` (trials x units x bins;
+        ``counts[k, i] == np.histogram(st[i] - events[k], bins=edges)[0]``),
+        ``mean_rate`` (Hz), ``edges`` and the raster of the counted spikes.
+
+        Examples
+        --------
+        >>> import cortexkit as ck
+        >>> st = ck.SpikeTrains.from_list([[1.05, 2.02, 2.35]], t_stop=4.0)
+        >>> p = st.psth([1.0, 2.0], window=(0.0, 0.5), bin_size=0.1)
+        >>> p.counts[:, 0].tolist()
+        [[1, 0, 0, 0, 0], [1, 0, 0, 1, 0]]
+        """
+        from cortexkit.core.binned import psth
+
+        return psth(self, events, window=window, bin_size=bin_size)
 
     # ------------------------------------------------------------------ conversion
     def to_list(self) -> list[np.ndarray]:
