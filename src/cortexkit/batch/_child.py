@@ -31,13 +31,22 @@ def _rss_peak() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def handle(task: dict[str, Any]) -> dict[str, Any]:
+def prepare(task: dict[str, Any]) -> tuple:
+    """The task's analyses, their functions imported (not part of the recording's time)."""
+    import cortexkit.io  # noqa: F401 - the loaders, imported before the clock starts
+
+    analyses = pickle.loads(task["analyses"])  # our own worker's bytes, not a file's
+    for a in analyses:
+        a.resolve_function()
+    return analyses
+
+
+def handle(task: dict[str, Any], analyses: tuple) -> dict[str, Any]:
     """Analyse one recording and write its part; the summary for the worker."""
     from cortexkit.batch import _analyses, _store
     from cortexkit.errors import CortexkitError
 
     t0 = time.perf_counter()
-    analyses = pickle.loads(task["analyses"])  # our own worker's bytes, not a file's
     rows, error = None, None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -71,7 +80,9 @@ def main(fd: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            reply = handle(task)
+            analyses = prepare(task)
+            conn.send({"started": True})  # the worker's timeout starts now
+            reply = handle(task, analyses)
         except Exception as exc:  # noqa: BLE001 - e.g. the part cannot be written
             reply = {"fatal": f"{type(exc).__name__}: {exc}", "rss_peak": _rss_peak()}
         try:

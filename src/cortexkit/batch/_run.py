@@ -102,6 +102,24 @@ def _check_scheduler(scheduler: Any) -> str | None:
     return scheduler
 
 
+def _check_memory_limit(memory_limit: Any, scheduler: str | None) -> int | None:
+    if memory_limit is None:
+        return None
+    if scheduler is not None:
+        raise ValidationError("memory_limit applies to the local cluster only; give "
+                              "`dask worker --memory-limit` to the workers instead")
+    try:
+        from dask.utils import parse_bytes
+
+        value = parse_bytes(memory_limit) if isinstance(memory_limit, str) else memory_limit
+    except (ImportError, ValueError, TypeError):
+        value = None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 2**27:
+        raise ValidationError(f"memory_limit must be a size of at least 128 MiB such as "
+                              f"'4GiB' or a number of bytes, got {memory_limit!r}")
+    return value
+
+
 @dataclass
 class _Plan:
     todo: list[dict[str, Any]]
@@ -223,7 +241,8 @@ def run(inputs: Any, out: str | os.PathLike, analyses: Any = None, scheduler: st
         workers: int | None = None, timeout: float | None = None, *,
         memory_limit: str | int | None = None, dashboard: bool = False,
         progress: Callable[[int, int], None] | None = None,
-        on_result: Callable[[str, str | None], None] | None = None) -> BatchSummary:
+        on_result: Callable[[str, str | None], None] | None = None,
+        on_dashboard: Callable[[str], None] | None = None) -> BatchSummary:
     """Run per-recording analyses over many recordings on Dask into a Parquet dataset.
 
     Every recording is one Dask task: it is loaded with :func:`cortexkit.io.load_spikes`
@@ -276,6 +295,8 @@ def run(inputs: Any, out: str | os.PathLike, analyses: Any = None, scheduler: st
         recording (the CLI draws its progress bar with it).
     on_result : callable, optional
         Called as ``on_result(recording, error)`` after each recording's part is written.
+    on_dashboard : callable, optional
+        Called with the dashboard's address as soon as the cluster is up.
 
     Returns
     -------
@@ -306,6 +327,7 @@ def run(inputs: Any, out: str | os.PathLike, analyses: Any = None, scheduler: st
     scheduler = _check_scheduler(scheduler)
     if not isinstance(dashboard, bool):
         raise ValidationError(f"dashboard must be True or False, got {dashboard!r}")
+    memory_limit = _check_memory_limit(memory_limit, scheduler)
     recordings = _inputs.find_recordings(inputs, exclude=out_path)
     try:
         lock = _store.locked(out_path)
@@ -315,13 +337,13 @@ def run(inputs: Any, out: str | os.PathLike, analyses: Any = None, scheduler: st
                               "directory you can write to") from exc
     try:
         return _run_locked(t0, recordings, out_path, chosen, scheduler, n_workers, timeout,
-                           memory_limit, dashboard, progress, on_result)
+                           memory_limit, dashboard, progress, on_result, on_dashboard)
     finally:
         lock.__exit__(None, None, None)
 
 
 def _run_locked(t0, recordings, out, chosen, scheduler, n_workers, timeout, memory_limit,
-                dashboard, progress, on_result) -> BatchSummary:
+                dashboard, progress, on_result, on_dashboard) -> BatchSummary:
     import psutil
 
     _store.clean_temporaries(out)
@@ -345,6 +367,8 @@ def _run_locked(t0, recordings, out, chosen, scheduler, n_workers, timeout, memo
         if plan.todo:
             with _connect(scheduler, n_workers, len(plan.todo), memory_limit,
                           dashboard) as (client, link):
+                if link and on_dashboard is not None:
+                    on_dashboard(link)
                 for reply in _stream(client, plan.todo, columns, run_id):
                     recording = reply["recording"]
                     computed.append(recording)
@@ -367,6 +391,13 @@ def _run_locked(t0, recordings, out, chosen, scheduler, n_workers, timeout, memo
         status = "complete"
     finally:
         _store.clean_temporaries(out)
+        if status != "complete":  # parts written by tasks whose summary did not arrive
+            for recording in set(plan.entries) - set(computed) - set(plan.skipped):
+                entry = plan.entries[recording]
+                meta = _store.read_part_meta(out / entry["part"])
+                if meta is not None and meta.get("run") == run_id:
+                    entry["status"] = "failed" if meta.get("error") else "done"
+                    entry["error"] = meta.get("error")
         manifest["status"] = status
         manifest["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         _store.write_manifest(out, manifest)

@@ -72,13 +72,16 @@ class Sandbox:
             self.stop()
             self.start()
             self.conn.send(task)
-        t0 = time.monotonic()
+        t0 = None  # the clock starts when the child has imported what the task needs
         ps = psutil.Process(self.proc.pid)
         peak = 0
         while True:
             try:
                 if self.conn.poll(_CHECK_SECONDS):
                     reply = self.conn.recv()
+                    if reply.get("started"):
+                        t0 = time.monotonic()
+                        continue
                     reply["rss_peak"] = max(reply.get("rss_peak", 0), peak)
                     return reply
             except (EOFError, OSError):
@@ -92,7 +95,7 @@ class Sandbox:
                         else "")
                 return {"error": f"the analysis process {how} while reading or analysing "
                                  f"this recording{hint}", "rss_peak": peak}
-            if timeout is not None and time.monotonic() - t0 > timeout:
+            if timeout is not None and t0 is not None and time.monotonic() - t0 > timeout:
                 self.stop()
                 return {"error": f"timed out: still running after {timeout:g} s (the "
                                  "timeout); raise timeout to give it longer",
