@@ -53,6 +53,26 @@ def test_figures_from_results():
     assert len(bars.patches) == 4
 
 
+def test_true_vs_estimated_single_column():
+    # the Neuromatch W3D5 T1 layout: one perturbed neuron's estimated effects vs A[:, j]
+    A = cz.make_connectivity(6, seed=1)
+    run = cz.simulate(A, 2000, perturb="units", units=[2], seed=0)
+    full = cz.estimate(run, "perturbation", source=2)
+    col = full[:, 2]
+    for est in (col, col[:, None], full):
+        fig = pc.true_vs_estimated(A, est, method="perturbation", source=2)
+        ax_est, ax_true = fig.axes[:2]
+        assert ax_est.get_title() == "perturbation: from neuron 2"
+        np.testing.assert_array_equal(ax_est.images[0].get_array()[:, 0], col)
+        np.testing.assert_array_equal(ax_true.images[0].get_array()[:, 0], A[:, 2])
+        assert ax_est.images[0].norm.vmin == ax_true.images[0].norm.vmin  # one scale
+        assert [t.get_text() for t in ax_est.get_xticklabels()] == ["2"]
+    with pytest.raises(ValidationError, match="source"):
+        pc.true_vs_estimated(A, col)
+    with pytest.raises(ValidationError, match="one effect per neuron"):
+        pc.true_vs_estimated(A, col[:4], source=2)
+
+
 @pytest.mark.parametrize("call", [
     lambda: pc.graph(np.ones((2, 3))),
     lambda: pc.matrix(np.ones(3)),

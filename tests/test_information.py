@@ -334,7 +334,13 @@ def test_references_have_the_mean_and_exponential_is_max_entropy(mu):
     for name, p in refs.items():
         assert p.shape == (50,) and np.all(p >= 0), name
         assert p.sum() == pytest.approx(1.0, abs=1e-12), name
-        assert p @ CENTRES == pytest.approx(mu, rel=1e-10), name
+        if name != "deterministic":
+            assert p @ CENTRES == pytest.approx(mu, rel=1e-10), name
+    # SPEC 3 (changed): the deterministic reference is a point mass in the bin holding mu
+    # (0 bits, as in the tutorial), so its mean is that bin's centre, not mu itself
+    k = np.searchsorted(EDGES, mu, side="right") - 1
+    np.testing.assert_array_equal(refs["deterministic"], np.eye(50)[k])
+    assert abs(refs["deterministic"] @ CENTRES - mu) <= (EDGES[1] - EDGES[0]) / 2 + 1e-15
     h = {k: entropy(v) for k, v in refs.items()}
     h_max = entropy(max_entropy_pmf(mu))
     assert abs(h["exponential"] - h_max) < 0.05
@@ -356,9 +362,30 @@ def test_deterministic_and_uniform_definitions():
     refs = reference_pmfs(CENTRES[:10].mean())
     np.testing.assert_allclose(refs["uniform"], np.r_[np.full(10, 0.1), np.zeros(40)],
                                atol=1e-12)
-    det = reference_pmfs(0.02)["deterministic"]  # halfway between centres 0.0175 and 0.0225
-    np.testing.assert_allclose(det[[3, 4]], [0.5, 0.5], rtol=1e-12)
-    assert det.sum() == 1.0
+    # SPEC 3 (changed from a split between the two nearest centres, which had 1 bit):
+    # all mass in the bin [edges[k], edges[k+1]) holding the mean, 0 bits
+    det = reference_pmfs(0.02)["deterministic"]  # 0.02 is edge 4: bin [0.02, 0.025)
+    np.testing.assert_array_equal(det, np.eye(50)[4])
+    assert entropy(det) == 0.0
+    assert reference_pmfs(0.0224)["deterministic"].argmax() == 4
+    assert reference_pmfs(0.0251)["deterministic"].argmax() == 5
+
+
+def test_reference_pmfs_match_tutorial_at_25ms():
+    # Neuromatch W1D1 Tutorial 3 (tutorials/W1D1_ModelTypes/instructor/W1D1_Tutorial3.ipynb,
+    # Section 2), copied as the reference: deterministic and uniform PMFs at a 25 ms mean
+    n_bins, mean_isi, isi_range = 50, 0.025, (0, 0.25)
+    bins = np.linspace(*isi_range, n_bins + 1)
+    mean_idx = np.searchsorted(bins, mean_isi)
+    pmf_single = np.zeros(n_bins)
+    pmf_single[mean_idx] = 1.0
+    pmf_uniform = np.zeros(n_bins)
+    pmf_uniform[0:2 * mean_idx] = 1 / (2 * mean_idx)
+    refs = reference_pmfs(mean_isi, n_bins, isi_range)
+    np.testing.assert_array_equal(refs["deterministic"], pmf_single)
+    np.testing.assert_allclose(refs["uniform"], pmf_uniform, atol=1e-12)
+    assert entropy(refs["deterministic"]) == 0.0
+    assert round(entropy(refs["uniform"]), 2) == 3.32
 
 
 def test_reference_non_uniform_edges():
@@ -366,8 +393,11 @@ def test_reference_non_uniform_edges():
     c = 0.5 * (edges[:-1] + edges[1:])
     for mu in (0.002, 0.01, 0.05):
         refs = reference_pmfs(mu, edges)
-        for p in refs.values():
-            assert p @ c == pytest.approx(mu, rel=1e-10)
+        for name, p in refs.items():
+            if name != "deterministic":  # SPEC 3: a point mass in the bin holding mu
+                assert p @ c == pytest.approx(mu, rel=1e-10)
+        k = np.searchsorted(edges, mu, side="right") - 1
+        np.testing.assert_array_equal(refs["deterministic"], np.eye(c.size)[k])
         assert entropy(refs["exponential"]) <= entropy(max_entropy_pmf(mu, edges)) + 1e-12
 
 

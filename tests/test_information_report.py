@@ -6,8 +6,13 @@ import numpy as np
 import pytest
 
 import cortexkit as ck
-from cortexkit.information import entropy, entropy_summary, max_entropy_pmf, reference_pmfs
-from cortexkit.information._summary import closest_farthest
+from cortexkit.information import (
+    closest_farthest,
+    entropy,
+    entropy_summary,
+    max_entropy_pmf,
+    reference_pmfs,
+)
 from cortexkit.report import render_html
 from cortexkit.report._build import ReportContext
 from cortexkit.report.sections import information as section

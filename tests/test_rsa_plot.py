@@ -31,6 +31,20 @@ def test_figures_and_axes():
     # the plotted row is the RDM row of the stimulus nearest -45 deg, in stimulus order
     i = int(np.argmin(np.abs(s + 45)))
     np.testing.assert_array_equal(rows.axes[0].lines[0].get_ydata(), rdms["V1"][i])
+    # the tutorial's layout: one panel per orientation, one line per system, shared 0-2
+    rows = prsa.rdm_rows(rdms, s, at=(-75.0, -25.0, 25.0, 75.0), by="orientation",
+                         ylim=(0, 2))
+    assert len(rows.axes) == 4
+    for ax, a in zip(rows.axes, (-75.0, -25.0, 25.0, 75.0), strict=True):
+        i = int(np.argmin(np.abs(s - a)))
+        assert [ln.get_label() for ln in ax.lines[:2]] == ["V1", "pool"]
+        np.testing.assert_array_equal(ax.lines[1].get_ydata(), rdms["pool"][i])
+        assert ax.get_ylim() == (0.0, 2.0)
+        assert ax.get_title().endswith(f"to {a:.0f}° stimulus")
+    grid = prsa.rdm_grid(rdms, s, vmin=0, vmax=2)
+    assert all(im.get_clim() == (0, 2) for ax in grid.axes for im in ax.images)
+    with pytest.raises(ValidationError, match="by must be"):
+        prsa.rdm_rows(rdms, s, by="layer")
     emb = prsa.embeddings({"V1": rsa.embed(rdms["V1"], "pca")}, s)
     assert isinstance(emb, Figure)
 

@@ -22,14 +22,21 @@ from cortexkit.summary import describe, interval_fraction
 
 _SUBMODULES = {
     "io", "isi", "information", "lif", "causality", "encoding", "rsa", "plot", "batch",
-    "datasets", "report", "explorer", "summary",
+    "datasets", "report", "explorer", "summary", "quality",
 }
 
 __all__ = ["SpikeTrains", "CortexkitError", "DataFormatError", "ValidationError", "errors",
-           "describe", "interval_fraction", "__version__", *sorted(_SUBMODULES)]
+           "describe", "interval_fraction", "__version__", "correlograms",
+           *sorted(_SUBMODULES)]
+
+
+# Functions of submodules offered at the top level, imported on first access.
+_LAZY_FUNCTIONS = {"correlograms": "quality"}
 
 
 def __getattr__(name: str) -> Any:
+    if name in _LAZY_FUNCTIONS:
+        return getattr(importlib.import_module(f"cortexkit.{_LAZY_FUNCTIONS[name]}"), name)
     if name in _SUBMODULES:
         return importlib.import_module(f"cortexkit.{name}")
     raise AttributeError(f"module 'cortexkit' has no attribute {name!r}")

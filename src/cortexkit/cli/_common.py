@@ -6,7 +6,6 @@ import contextlib
 import json
 import math
 import sys
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -45,19 +44,14 @@ def load_spike_data(path: Path | None, seed: int = 0, **options: Any):
 
     Data warnings (sorted input, duplicates ...) are shown on stderr as ``note:`` lines.
     """
-    from cortexkit import datasets, io
+    from cortexkit.io import load_recording
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        if path is None:
-            st = datasets.steinmetz_like(seed=seed)
-        else:
-            # Only options the user set: the loaders' own defaults stay in charge.
-            options = {k: v for k, v in options.items() if v is not None and v is not False}
-            st = io.load_spikes(path, **options)
-    for w in caught:
-        print(f"note: {w.message}", file=sys.stderr)
-    return st
+    return load_recording(path, seed=seed, on_warning=note, **options)
+
+
+def note(message: str) -> None:
+    """Print ``note: message`` on stderr."""
+    print(f"note: {message}", file=sys.stderr)
 
 
 def check_choice(option: str, value: str, choices: Any) -> None:

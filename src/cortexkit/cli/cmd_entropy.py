@@ -73,26 +73,22 @@ def register(app: typer.Typer) -> None:
             task = prog.step("ISI entropy of every unit", total=1)
             s = information.entropy_summary(st, bins, (lo, hi), estimator=estimator)
             prog.advance(task)
-        units = s["units"]
-        from cortexkit.information._summary import closest_farthest
-
-        closest, farthest = closest_farthest(units)
-        h = units["entropy"].dropna()
+        units = s.units
         result: dict[str, Any] = {
             "estimator": estimator, "base": 2, "unit": "bits", "bins": bins,
             "range": [lo, hi],
             "summary": {
                 "n_units": int(st.n_units),
-                "n_units_with_isis": int(h.size),
-                "mean_entropy": float(h.mean()) if h.size else None,
-                "median_entropy": float(h.median()) if h.size else None,
-                "median_gap_to_bound": float(units["gap"].median()) if h.size else None,
-                "closest_to_bound": closest["unit"].tolist(),
-                "farthest_from_bound": farthest["unit"].tolist(),
+                "n_units_with_isis": s.n_units_with_isis,
+                "mean_entropy": s.mean_entropy,
+                "median_entropy": s.median_entropy,
+                "median_gap_to_bound": s.median_gap,
+                "closest_to_bound": s.closest["unit"].tolist(),
+                "farthest_from_bound": s.farthest["unit"].tolist(),
             },
-            "population_mean_isi": s["population_mean_isi"],
-            "references": s["reference_entropies"],
-            "note": s["note"],
+            "population_mean_isi": s.population_mean_isi,
+            "references": s.reference_entropies,
+            "note": s.note,
             "units": units,
         }
         if out is not None:
@@ -103,21 +99,21 @@ def register(app: typer.Typer) -> None:
         _echo(result, units)
 
 
-def _write(s: dict[str, Any], out: Any, table_format: str, figure_format: str) -> list[Any]:
+def _write(s: Any, out: Any, table_format: str, figure_format: str) -> list[Any]:
     import pandas as pd
 
     from cortexkit.plot import information as pinfo
 
-    files = [save_table(s["units"], out, "entropy_units", table_format)]
-    refs = pd.DataFrame({"reference": list(s["reference_entropies"]),
-                         "entropy_bits": list(s["reference_entropies"].values())})
+    files = [save_table(s.units, out, "entropy_units", table_format)]
+    refs = pd.DataFrame({"reference": list(s.reference_entropies),
+                         "entropy_bits": list(s.reference_entropies.values())})
     files.append(save_table(refs, out, "entropy_references", table_format))
-    if s["references"]:
-        pmfs = {k: v for k, v in s["references"].items() if k != "max_entropy"}
-        fig = pinfo.reference_pmfs(pmfs, s["edges"], entropies=s["reference_entropies"],
-                                   max_entropy=s["references"]["max_entropy"])
+    if s.references:
+        pmfs = {k: v for k, v in s.references.items() if k != "max_entropy"}
+        fig = pinfo.reference_pmfs(pmfs, s.edges, entropies=s.reference_entropies,
+                                   max_entropy=s.references["max_entropy"])
         files.append(save_figure(fig, out, "entropy_references", figure_format))
-    u = s["units"]
+    u = s.units
     ax = pinfo.entropy_vs_rate(u["rate_hz"], u["entropy"], bound=u["max_entropy"])
     files.append(save_figure(ax.figure, out, "entropy_vs_rate", figure_format))
     return files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -66,7 +67,7 @@ def register(app: typer.Typer) -> None:
         from cortexkit import isi
 
         st = load_spike_data(data, seed=seed, sample_rate=sample_rate, sort=sort)
-        pos = _choose_unit(st, unit)
+        uid = _choose_unit(st, unit)
         with progress(not as_json) as prog:
             task = prog.step("ISI statistics and fits", total=3)
             table = isi.stats(st, refractory=refractory)
@@ -74,7 +75,7 @@ def register(app: typer.Typer) -> None:
             fits_all = isi.fit_all(st)
             prog.advance(task)
             table = table.merge(fits_all[["unit", "best_model"]], on="unit", how="left")
-            unit_result, figure = _unit_fits(st, pos, bins, hist_range, out is not None)
+            unit_result, figure = _unit_fits(st, uid, bins, hist_range, out is not None)
             prog.advance(task)
 
         counts = table["best_model"].value_counts().to_dict()
@@ -123,66 +124,48 @@ def _med(col: Any) -> float:
     return float(v.median()) if len(v) else float("nan")
 
 
-def _choose_unit(st: Any, unit: str | None) -> int:
-    import numpy as np
-
+def _choose_unit(st: Any, unit: str | None) -> Any:
+    """The unit id that ``--unit`` names (None: the library's default, most spikes)."""
     if unit is None:
-        if st.n_units == 0 or st.n_spikes == 0:
-            raise ValidationError("the recording has no spikes; nothing to fit")
-        return int(np.argmax(st.counts))
+        return None
     ids = [str(u) for u in st.unit_ids.tolist()]
     if unit not in ids:
         shown = ", ".join(ids[:10]) + (" ..." if len(ids) > 10 else "")
         raise ValidationError(f"--unit {unit!r} is not a unit of this recording; units: {shown}")
-    return ids.index(unit)
+    return st.unit_ids[ids.index(unit)].item()
 
 
-def default_range(x: Any) -> tuple[float, float]:
-    """1st to 95th percentile of the ISIs: the decaying part of the histogram."""
-    import numpy as np
-
-    lo, hi = (float(v) for v in np.percentile(x, [1, 95]))
-    if not hi > lo:
-        lo, hi = 0.0, float(x.max()) or 1.0
-    return lo, hi
-
-
-def _unit_fits(st: Any, pos: int, bins: int, hist_range: Any, want_figure: bool):
+def _unit_fits(st: Any, uid: Any, bins: int, hist_range: Any, want_figure: bool):
     import numpy as np
 
     from cortexkit import isi
 
-    x = np.diff(st[pos])
-    uid = st.unit_ids[pos].item()
-    if x.size < 2:
-        raise ValidationError(
-            f"unit {uid!r} has {st.counts[pos]} spikes; choose a unit with at least 3 (--unit)"
-        )
-    if hist_range is None:
-        hist_range = default_range(x)
-    counts, edges = isi.histogram(x, bins=bins, range=hist_range)
-    curves = [isi.fit_curve(counts, edges, m) for m in isi.CURVE_MODELS]
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        dist = isi.fit_distribution(x)
-    row = isi.stats(st.select([uid]))
+    if st.n_spikes > 0:  # (with no spikes at all, example_unit says so)
+        pos = int(np.argmax(st.counts)) if uid is None else st.unit_ids.tolist().index(uid)
+        if st.counts[pos] < 3:
+            raise ValidationError(f"unit {st.unit_ids[pos].item()!r} has {st.counts[pos]} "
+                                  "spikes; choose a unit with at least 3 (--unit)")
+    ex = isi.example_unit(st, uid, bins=bins, range=hist_range)
+    ex.raise_first_error()
+    if ex.n_zero:
+        print(f"note: {ex.n_zero} zero ISI(s) (duplicate spikes) of unit {ex.unit} left out "
+              "of the maximum-likelihood fits", file=sys.stderr)
+    curves = list(ex.curves.values())
     out = {
-        "unit": uid, "n_spikes": int(st.counts[pos]), "cv": float(row["cv"].iloc[0]),
-        "lv": float(row["lv"].iloc[0]), "cv2": float(row["cv2"].iloc[0]),
-        "range": [float(edges[0]), float(edges[-1])], "bins": bins,
-        "histogram": {"counts": counts, "edges": edges},
+        "unit": ex.unit, "n_spikes": ex.n_spikes, "cv": float(ex.stats["cv"]),
+        "lv": float(ex.stats["lv"]), "cv2": float(ex.stats["cv2"]),
+        "range": list(ex.range), "bins": ex.bins,
+        "histogram": {"counts": ex.counts, "edges": ex.edges},
         "curves": [{"model": c.model, "params": c.params, "sse": c.sse, "r2": c.r2}
                    for c in curves],
-        "best_model": dist.best,
-        "distributions": dist.table,
+        "best_model": ex.best_model,
+        "distributions": None if ex.distributions is None else ex.distributions.table,
     }
     fig = None
     if want_figure:
         from cortexkit.plot import isi as pisi
 
-        ax = pisi.fits(counts, edges, curves, dist)
-        ax.set_title(f"unit {uid}")
+        ax = pisi.fits(ex.counts, ex.edges, curves, ex.distributions)
+        ax.set_title(f"unit {ex.unit}")
         fig = ax.figure
     return out, fig

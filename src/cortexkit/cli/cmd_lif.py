@@ -29,9 +29,6 @@ membrane-potential statistics and the analytic rate for the mean input.
 Example: cortexkit lif --input poisson --n-neurons 20 --t-max 5 --dt 1e-4 --json
 """
 
-INPUTS = ("sine", "constant", "noise", "ou", "poisson")
-_DEFAULT_I = {"sine": 1.5e-10, "constant": 1.5e-10, "noise": 1.5e-10, "ou": 1.5e-10,
-              "poisson": 0.0}
 # record V (for statistics and the figure) only below this many samples
 _MAX_V_SAMPLES = 20_000_000
 
@@ -60,74 +57,49 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from cortexkit import lif
 
-        check_choice("--input", input_kind, INPUTS)
+        check_choice("--input", input_kind, lif.INPUT_KINDS)
         if n_neurons < 1:
             raise ValidationError(f"--n-neurons must be a positive integer; got {n_neurons}")
         params = lif.LIFParams(dt=dt, t_max=t_max, t_ref=t_ref)
-        mean_i = _DEFAULT_I[input_kind] if i_mean is None else float(i_mean)
+        if input_kind == "noise" and (not np.isfinite(sd) or sd < 0):
+            raise ValidationError(f"--sd must be finite and >= 0 (A); got {sd}")
         record = n_neurons * params.n_steps <= _MAX_V_SAMPLES
         with progress(not as_json) as prog:
-            task = prog.step(f"simulating {n_neurons} LIF neurons", total=2)
-            current, noise_sd = _input(input_kind, params, n_neurons, mean_i, sd, seed)
-            res = lif.simulate(params, current, n_neurons, noise_sd=noise_sd, method=method,
-                               record_v=record, seed=seed)
+            task = prog.step(f"simulating {n_neurons} LIF neurons", total=1)
+            run = lif.run_input(input_kind, params, n_neurons, i_mean=i_mean, sd=sd,
+                                method=method, record_v=record, seed=seed)
             prog.advance(task)
-            summary = _summary(res, input_kind, mean_i, record)
-            prog.advance(task)
+        summary = _summary(run, record)
         if out is not None:
-            _save(res, summary, out, table_format, figure_format)
+            _save(run.result, summary, out, table_format, figure_format)
         if as_json:
             print_json(summary)
         else:
             _print_text(summary)
 
 
-def _input(kind: str, params: Any, n: int, i_mean: float, sd: float,
-           seed: int) -> tuple[Any, float]:
-    """The ``current`` argument and ``noise_sd`` for simulate."""
-    from cortexkit import lif
-
-    t = params.times()
-    if kind == "sine":
-        return lif.sine_current(t, i_mean), 0.0
-    if kind == "constant":
-        return i_mean, 0.0
-    if kind == "noise":
-        if not np.isfinite(sd) or sd < 0:
-            raise ValidationError(f"--sd must be finite and >= 0 (A); got {sd}")
-        return i_mean, sd  # white noise drawn inside the simulation loop
-    rng = np.random.default_rng(seed)
-    if kind == "ou":
-        return lif.ou_current(t, i_mean, sd, n_neurons=n, seed=rng), 0.0
-    return lif.poisson_current(t, i_mean=i_mean, n_neurons=n, seed=rng), 0.0
-
-
-def _summary(res: Any, kind: str, i_mean: float, recorded: bool) -> dict[str, Any]:
+def _summary(run: Any, recorded: bool) -> dict[str, Any]:
     from dataclasses import asdict
 
-    from cortexkit import lif
-
-    st = res.spikes
-    cv = lif.isi_cv(st)
+    res = run.result
     out: dict[str, Any] = {
-        "input": kind,
+        "input": run.kind,
         "method": res.method,
-        "n_neurons": int(st.n_units),
+        "n_neurons": int(res.spikes.n_units),
         "n_steps": int(res.t.size),
         "params": asdict(res.params),
-        "i_mean": i_mean,
+        "i_mean": run.i_mean,
         "rheobase": res.params.rheobase,
-        "analytic_rate_hz_at_i_mean": float(lif.rate(i_mean, res.params)),
-        "n_spikes": int(st.n_spikes),
-        "mean_rate_hz": float(st.rates.mean()),
-        "cv_mean": float(np.nanmean(cv)) if np.isfinite(cv).any() else None,
-        "rate_hz": st.rates.tolist(),
-        "cv": cv.tolist(),
+        "analytic_rate_hz_at_i_mean": run.analytic_rate_hz,
+        "n_spikes": run.n_spikes,
+        "mean_rate_hz": run.mean_rate_hz,
+        "cv_mean": run.cv_mean,
+        "rate_hz": res.spikes.rates.tolist(),
+        "cv": run.cv.tolist(),
         "v_recorded": recorded,
     }
-    if recorded:
-        ms = lif.membrane_stats(res)
-        out.update(v_mean=ms.mean, v_std=ms.std)
+    if run.membrane is not None:
+        out.update(v_mean=run.membrane.mean, v_std=run.membrane.std)
     return out
 
 

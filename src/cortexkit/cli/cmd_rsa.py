@@ -40,15 +40,16 @@ ResponsesArg = Annotated[
 
 
 def _parse_layers(text: str, architecture: str) -> tuple[str, ...]:
-    from cortexkit.encoding._names import ARCHITECTURES, LAYERS
+    from cortexkit import encoding
 
-    check_choice("--architecture", architecture, ARCHITECTURES)
+    check_choice("--architecture", architecture, encoding.ARCHITECTURES)
     layers = tuple(s.strip() for s in text.split(",") if s.strip())
-    bad = [s for s in layers if s not in LAYERS[architecture]]
+    bad = [s for s in layers if s not in encoding.LAYERS[architecture]]
     if bad or not layers:
         raise ValidationError(
             f"--layers {text!r}: unknown layer(s) {', '.join(bad) or '(none given)'} for "
-            f"architecture {architecture}; choose from {','.join(LAYERS[architecture])}")
+            f"architecture {architecture}; choose from "
+            f"{','.join(encoding.LAYERS[architecture])}")
     return layers
 
 
@@ -102,34 +103,32 @@ def register(app: typer.Typer) -> None:
         table_format: TableFmtOpt = "csv",
         figure_format: FigFmtOpt = "png",
     ) -> None:
-        from cortexkit.rsa._rdm import METHODS, METRICS
+        from cortexkit import encoding, rsa
 
-        check_choice("--compare", compare, METHODS)
-        check_choice("--metric", metric, METRICS)
+        check_choice("--compare", compare, rsa.METHODS)
+        check_choice("--metric", metric, rsa.METRICS)
         chosen = _parse_layers(layers, architecture)
         for name, v, lo in (("--n-boot", n_boot, 1), ("--n-perm", n_perm, 0),
                             ("--n-train", n_train, 2), ("--epochs", epochs, 1)):
             if v < lo:
                 raise ValidationError(f"{name} must be >= {lo}; got {v}")
         res = load_data(data, seed, bin_width, convention)
-        from cortexkit import encoding
 
         with progress(not as_json) as prog:
-            task = prog.step("training / loading the CNN", total=2)
-            net, losses, info = encoding.cached_orientation_model(
-                architecture, n_train, epochs, seed, use_cache=not no_cache)
+            task = prog.step("training / loading the CNN", total=1)
+            ex = encoding.orientation_experiment(
+                res, chosen, architecture=architecture, n_train=n_train, epochs=epochs,
+                seed=seed, use_cache=not no_cache, method=compare, metric=metric,
+                n_boot=n_boot, n_perm=n_perm)
             prog.advance(task)
-            cmp = encoding.compare_layers(net, res, chosen, method=compare, metric=metric,
-                                          n_boot=n_boot, n_perm=n_perm, seed=seed)
-            prog.advance(task)
-        x, y, _ = encoding.orientation_set(1000, seed=seed + 1)
-        acc = float(((encoding.predict(net, x) > 0.5) == y).mean())
+        cmp = ex.comparison
         result: dict[str, Any] = {
             "data": {"source": res.source, "kind": res.kind, "n_stimuli": res.n_stimuli,
                      "n_neurons": res.n_neurons, "notes": list(res.notes)},
-            "model": {"architecture": architecture, "n_train": n_train, "epochs": epochs,
-                      "seed": seed, "from_cache": info["cached"], "cache_file": info["path"],
-                      "final_loss": float(losses[-1]), "held_out_accuracy": acc},
+            "model": {"architecture": ex.architecture, "n_train": ex.n_train,
+                      "epochs": ex.epochs, "seed": ex.seed, "from_cache": ex.from_cache,
+                      "cache_file": ex.cache_file, "final_loss": float(ex.losses[-1]),
+                      "held_out_accuracy": ex.accuracy},
             "method": compare, "metric": metric, "n_boot": n_boot, "n_perm": n_perm,
             "layers": cmp.table.drop(columns=["method", "metric"]),
         }

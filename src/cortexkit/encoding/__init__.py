@@ -3,12 +3,15 @@
 Stimulus functions (:func:`grating`, :func:`images_to_input`) need only NumPy/SciPy;
 everything else loads torch on first use (``import cortexkit`` never imports torch).
 
-- :func:`grating` — binarized oriented gratings (48 x 64), optionally in a circular patch;
+- :func:`grating` — the tutorial's binarized oriented gratings (48 x 64, pixels 0/1),
+  optionally its circular patch; :func:`tutorial_filters` — its initial conv filters;
 - :class:`OrientationCNN`, :func:`train`, :func:`train_orientation_model` — the CNN that
   reports "tilted right of vertical", trained with seeded SGD + momentum;
 - :func:`hidden_activity` — stimulus x unit activity of named layers via forward hooks;
 - :func:`cached_orientation_model` — train once, reuse the weights from a user cache;
-- :func:`compare_layers` — RDM of every layer vs recorded responses, with bootstrap CIs.
+- :func:`compare_layers` — RDM of every layer vs recorded responses, with bootstrap CIs;
+- :func:`orientation_experiment` — the workflow of the CLI, report and explorer: model from
+  the cache or trained, layer-vs-data comparison and held-out accuracy.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 _LAZY = {
     "grating": "cortexkit.encoding._stimuli",
     "images_to_input": "cortexkit.encoding._stimuli",
+    "tutorial_filters": "cortexkit.encoding._stimuli",
     "OrientationCNN": "cortexkit.encoding._model",
     "train": "cortexkit.encoding._model",
     "train_orientation_model": "cortexkit.encoding._model",
@@ -31,6 +35,8 @@ _LAZY = {
     "compare_layers": "cortexkit.encoding._pipeline",
     "model_inputs": "cortexkit.encoding._pipeline",
     "LayerComparison": "cortexkit.encoding._pipeline",
+    "orientation_experiment": "cortexkit.encoding._experiment",
+    "OrientationExperiment": "cortexkit.encoding._experiment",
 }
 
 __all__ = sorted(_LAZY)

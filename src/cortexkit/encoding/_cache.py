@@ -17,7 +17,8 @@ from cortexkit.errors import CortexkitWarning, ValidationError
 
 __all__ = ["cache_dir", "cached_orientation_model"]
 
-_MODEL_VERSION = 1  # bump when the architecture, stimuli or training recipe change
+_MODEL_VERSION = 2  # bump when the architecture, stimuli or training recipe change
+# 2: the tutorial's 0/1 gratings and its filters() as the initial conv weights
 
 
 def cache_dir() -> Path:

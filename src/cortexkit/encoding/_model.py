@@ -11,7 +11,7 @@ import numpy as np
 
 from cortexkit._optional import optional_import
 from cortexkit.encoding._names import ARCHITECTURES, LAYERS
-from cortexkit.encoding._stimuli import grating
+from cortexkit.encoding._stimuli import grating, tutorial_filters
 from cortexkit.errors import ValidationError
 
 torch = optional_import("torch")
@@ -61,32 +61,15 @@ def _set_deterministic(mode: bool) -> None:
         setter(mode)
 
 
-def _initial_filters(size: int = 7) -> np.ndarray:
-    """Six 7x7 filters: on- and off-centre difference of Gaussians, Gabors at 0/45/90/135 deg."""
-    r = np.arange(size) - size // 2
-    yy, xx = np.meshgrid(r, r, indexing="ij")
-    d2 = xx**2 + yy**2
-    dog = np.exp(-d2 / (2 * 1.0**2)) / (2 * np.pi) - np.exp(-d2 / (2 * 2.0**2)) / (8 * np.pi)
-    filters = [dog, -dog]
-    for ang in (0, 45, 90, 135):  # same orientation convention as grating()
-        a = np.deg2rad(ang)
-        u = xx * np.cos(a) + yy * np.sin(a)
-        filters.append(np.exp(-d2 / (2 * 2.0**2)) * np.cos(2 * np.pi * u / 6.0))
-    out = np.stack(filters)
-    out -= out.mean(axis=(1, 2), keepdims=True)
-    out /= np.linalg.norm(out, axis=(1, 2), keepdims=True)
-    return out.astype(np.float32)
-
-
 class OrientationCNN(nn.Module):
     """CNN that reports whether a grating is tilted right (clockwise) of vertical.
 
-    ``conv`` (6 channels, 7x7, padding 3; initialised with on/off centre-surround and four
-    Gabor filters) -> ReLU -> ``pool`` (max-pool 8) -> ``fc`` (10 units) -> ReLU -> ``out``
-    (1 unit) -> sigmoid. ``architecture="conv_fc"`` drops the pooling, ``"fc"`` the
-    convolution (flatten -> fc -> out). Forward hooks on the named layers record their
-    module outputs: ``conv`` and ``fc`` before their ReLU, ``pool`` after ReLU and pooling,
-    ``out`` the logit.
+    ``conv`` (6 channels, 7x7, padding 3; initialised with the tutorial's filters,
+    :func:`tutorial_filters`: on/off centre-surround and four Gabors, zero bias) -> ReLU
+    -> ``pool`` (max-pool 8) -> ``fc`` (10 units) -> ReLU -> ``out`` (1 unit) -> sigmoid.
+    ``architecture="conv_fc"`` drops the pooling, ``"fc"`` the convolution (flatten ->
+    fc -> out). Forward hooks on the named layers record their module outputs: ``conv``
+    and ``fc`` before their ReLU, ``pool`` after ReLU and pooling, ``out`` the logit.
 
     Parameters
     ----------
@@ -125,7 +108,7 @@ class OrientationCNN(nn.Module):
         if architecture != "fc":
             self.conv = nn.Conv2d(1, 6, kernel_size=7, padding=3)
             with torch.no_grad():
-                self.conv.weight.copy_(torch.from_numpy(_initial_filters())[:, None])
+                self.conv.weight.copy_(torch.from_numpy(tutorial_filters(6, 7)))
                 self.conv.bias.zero_()
             n_feat = 6 * h * w
         if architecture == "conv_pool_fc":

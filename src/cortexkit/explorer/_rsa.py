@@ -14,7 +14,6 @@ import numpy as np
 
 from cortexkit.errors import CortexkitError
 
-ARCHITECTURES = ("conv_pool_fc", "conv_fc", "fc")
 BIN_WIDTH = 7.5  # degrees: 24 orientation bins over -90..90
 N_RESAMPLE = 200  # bootstrap resamples and permutations of the similarity
 
@@ -90,8 +89,8 @@ def compute_rdms(seed: int, n_train: int, epochs: int, architecture: str = "conv
 
     V1 is ``ck.datasets.v1_orientation_like(seed)`` in the tutorial convention (stimuli
     <= 180 deg centred on 0 = vertical), binned by ``BIN_WIDTH`` degrees;
-    :func:`cortexkit.encoding.compare_layers` gives the RDMs and their similarity with
-    bootstrap intervals and permutation p-values.
+    :func:`cortexkit.encoding.orientation_experiment` gives the RDMs and their similarity
+    with bootstrap intervals and permutation p-values.
     """
     from cortexkit import datasets, encoding
     from cortexkit.io.responses import bin_stimuli, tutorial_convention
@@ -99,14 +98,10 @@ def compute_rdms(seed: int, n_train: int, epochs: int, architecture: str = "conv
     report = report or (lambda step, progress: None)
     report("loading V1 responses", 0.02)
     v1 = bin_stimuli(tutorial_convention(datasets.v1_orientation_like(seed=seed)), BIN_WIDTH)
-    report(f"training the {architecture} network ({n_train} gratings, {epochs} epochs; "
-           "reused from the cache when trained before)", 0.1)
-    net, losses, info = encoding.cached_orientation_model(
-        architecture=architecture, n_train=n_train, epochs=epochs, seed=seed)
-    report("recording hidden activity and comparing RDMs", 0.8)
-    layers = [name for name in net.layer_names if name != "out"]
-    comp = encoding.compare_layers(net, v1, layers, n_boot=N_RESAMPLE, n_perm=N_RESAMPLE,
-                                   seed=seed)
+    ex = encoding.orientation_experiment(v1, architecture=architecture, n_train=n_train,
+                                         epochs=epochs, seed=seed, n_boot=N_RESAMPLE,
+                                         n_perm=N_RESAMPLE, progress=report)
+    layers, comp, losses = list(ex.layers), ex.comparison, ex.losses
     table = comp.table.set_index("layer")
     return {
         "architecture": architecture,
@@ -122,7 +117,7 @@ def compute_rdms(seed: int, n_train: int, epochs: int, architecture: str = "conv
         ],
         "similarity": {name: _num(table.loc[name, "similarity"]) for name in layers},
         "losses": [float(x) for x in np.asarray(losses, dtype=float).ravel()],
-        "cached_model": bool(info.get("cached")),
+        "cached_model": ex.from_cache,
         "n_train": n_train,
         "epochs": epochs,
     }

@@ -72,8 +72,9 @@ def create_app(
     from fastapi.responses import FileResponse, JSONResponse, Response
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+    from cortexkit.encoding import ARCHITECTURES
     from cortexkit.explorer._network import network_view
-    from cortexkit.explorer._rsa import ARCHITECTURES, RSAJob
+    from cortexkit.explorer._rsa import RSAJob
     from cortexkit.explorer._views import ExplorerData
 
     if spikes is None:
@@ -227,10 +228,9 @@ def serve(
     try:
         label = None
         if spikes is None:
-            from cortexkit.cli._common import load_spike_data
+            from cortexkit.io import load_recording
 
-            spikes = load_spike_data(Path(data) if data is not None else None, seed=seed,
-                                     **(load_options or {}))
+            spikes = load_recording(data, seed=seed, on_warning=_note, **(load_options or {}))
             label = (str(data) if data is not None
                      else f"bundled synthetic session (steinmetz_like, seed {seed})")
         allowed = None if _is_loopback(host) else ["*"]
@@ -241,6 +241,10 @@ def serve(
         server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+def _note(message: str) -> None:
+    print(f"note: {message}", file=sys.stderr)
 
 
 def _bind(host: str, port: int) -> Any:

@@ -131,37 +131,36 @@ class ExplorerData:
         if not (np.isfinite(range_max) and range_max > 0):
             raise ValidationError(f"range_max must be a positive time in seconds, got {range_max}")
         st = self.spikes
-        isis = np.diff(st.train(index))
-        counts, edges = isi.histogram(isis, bins=bins, range=(0.0, range_max))
-        counts = np.asarray(counts)
-        edges = np.asarray(edges, dtype=float)
-        row = self.stats().iloc[index]
+        ex = isi.example_unit(st, st.unit_ids[index].item(), bins=bins,
+                              range=(0.0, range_max), curve_models=CURVE_MODELS)
+        counts, edges, isis = ex.counts, ex.edges, ex.isis
         out: dict[str, Any] = {
             "unit": index,
             "id": _jsonable_id(st.unit_ids[index]),
-            "n_spikes": int(st.counts[index]),
+            "n_spikes": ex.n_spikes,
             "n_isis": int(isis.size),
             "n_in_range": int(counts.sum()),
             "counts": counts.tolist(),
             "edges": edges.tolist(),
-            "stats": {k: _scalar(row[k]) for k in row.index},
+            "stats": {k: _scalar(v) for k, v in ex.stats.items()},
             "curves": {},
             "distributions": None,
             "entropy": None,
         }
         for model in CURVE_MODELS:
-            try:
-                fit = isi.fit_curve(counts, edges, model)
-                out["curves"][model] = {
-                    "params": {k: float(v) for k, v in fit.params.items()},
-                    "sse": _finite(fit.sse),
-                    "r2": _finite(fit.r2),
-                }
-            except CortexkitError as exc:
-                out["curves"][model] = {"error": str(exc)}
-        try:
-            fits = isi.fit_distribution(isis)
-            table = fits.table
+            if model in ex.errors:
+                out["curves"][model] = {"error": str(ex.errors[model])}
+                continue
+            fit = ex.curves[model]
+            out["curves"][model] = {
+                "params": {k: float(v) for k, v in fit.params.items()},
+                "sse": _finite(fit.sse),
+                "r2": _finite(fit.r2),
+            }
+        fits = ex.distributions
+        if fits is None:
+            out["distributions"] = {"error": str(ex.errors["distributions"])}
+        else:
             out["distributions"] = {
                 "best": str(fits.best),
                 "rows": [
@@ -171,15 +170,11 @@ class ExplorerData:
                         **{c: _finite(r[c]) for c in ("loglik", "aic", "bic", "ks_stat",
                                                      "ks_pvalue")},
                     }
-                    for _, r in table.iterrows()
+                    for _, r in fits.table.iterrows()
                 ],
+                # expected counts per bin under the best ML fit, to overlay on the histogram
+                "expected_counts": np.asarray(ex.expected_counts()).tolist(),
             }
-            # Expected counts per bin under the best ML fit, to overlay on the histogram.
-            best = table.loc[table["model"] == fits.best].iloc[0]
-            cdf = isi.scipy_dist(str(best["model"]), dict(best["params"])).cdf(edges)
-            out["distributions"]["expected_counts"] = (isis.size * np.diff(cdf)).tolist()
-        except CortexkitError as exc:
-            out["distributions"] = {"error": str(exc)}
         out["entropy"] = self._entropy(counts, edges, isis)
         return out
 

@@ -8,6 +8,8 @@
   ISI distributions at a fixed mean, and the maximum-entropy distribution under that mean
   constraint, so that "at a fixed mean rate, exponential ISIs carry the most information"
   is computed, not asserted.
+* :func:`entropy_summary` — the workflow of the CLI and the report: every unit's ISI
+  entropy against its max-entropy bound, the population references and the ranking.
 
 See ``docs/information.md`` for the estimator bias table and the normative result.
 """
@@ -20,7 +22,12 @@ from cortexkit.information._entropy import (
 )
 from cortexkit.information._isi import bin_edges, isi_counts, isi_entropy
 from cortexkit.information._reference import max_entropy_pmf, reference_pmfs
-from cortexkit.information._summary import entropy_summary, max_entropy_bound
+from cortexkit.information._summary import (
+    EntropySummary,
+    closest_farthest,
+    entropy_summary,
+    max_entropy_bound,
+)
 
 __all__ = [
     "ESTIMATORS",
@@ -34,4 +41,6 @@ __all__ = [
     "max_entropy_pmf",
     "max_entropy_bound",
     "entropy_summary",
+    "EntropySummary",
+    "closest_farthest",
 ]

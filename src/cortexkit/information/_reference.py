@@ -10,8 +10,9 @@ the bin centres ``c_i``: ``sum_i p_i c_i = mean_isi``.
   largest centre (``lambda -> -inf``) to the smallest (``lambda -> +inf``), so ``lambda``
   is found by bracketing and :func:`scipy.optimize.brentq` on the mean. A mean equal to the
   smallest or largest centre gives the limiting point mass.
-* ``reference_pmfs``: the deterministic, uniform and exponential ISI distributions with
-  that mean (see :func:`reference_pmfs` for their exact definitions).
+* ``reference_pmfs``: the deterministic (a point mass in the bin holding the mean),
+  uniform and exponential ISI distributions with that mean (see :func:`reference_pmfs`
+  for their exact definitions).
 
 With equal-width bins the binned exponential is itself of Gibbs form (its mass in bin
 ``i`` is ``exp(-e_i/s) (1 - exp(-w/s)) ~ exp(-c_i/s)``), so it coincides with the
@@ -132,17 +133,16 @@ def max_entropy_pmf(mean_isi: float, bins: Any = 50,
     return _gibbs(z, x)
 
 
-def deterministic_pmf(mu: float, centres: np.ndarray) -> np.ndarray:
-    """All mass at ``mu``: on one centre, or split between the two centres around it."""
-    n = centres.size
-    if n == 1:
-        return np.ones(1)
-    k = int(np.clip(np.searchsorted(centres, mu, side="right") - 1, 0, n - 2))
-    det = np.zeros(n)
-    det[k] = (centres[k + 1] - mu) / (centres[k + 1] - centres[k])
-    det[k + 1] = 1.0 - det[k]
-    det[det < 1e-15] = 0.0
-    return det
+def deterministic_pmf(mu: float, edges: np.ndarray) -> np.ndarray:
+    """All mass in the one bin that holds ``mu`` (``edges[k] <= mu < edges[k+1]``).
+
+    A clock-like train has no uncertainty, so this PMF has 0 bits whichever bin it sits
+    in (the Neuromatch tutorial's "deterministic" neuron). Its mean over the bin centres
+    is that bin's centre, within half a bin width of ``mu``.
+    """
+    n = edges.size - 1
+    k = int(np.clip(np.searchsorted(edges, mu, side="right") - 1, 0, n - 1))
+    return _point_mass(n, k)
 
 
 def _exponential_masses(log_scale: float, edges: np.ndarray) -> np.ndarray:
@@ -161,13 +161,14 @@ def reference_pmfs(mean_isi: float, bins: Any = 50,
                    range: tuple[float, float] | None = (0.0, 0.25)) -> dict[str, np.ndarray]:
     """Deterministic, uniform and exponential ISI distributions with the same mean.
 
-    Every PMF has ``len(edges) - 1`` entries and mean ``mean_isi`` over the bin centres
-    ``c_i`` (to ~1e-12 relative).
+    Every PMF has ``len(edges) - 1`` entries. The uniform and exponential ones have mean
+    ``mean_isi`` over the bin centres ``c_i`` (to ~1e-12 relative).
 
-    * ``"deterministic"``: a regular (clock-like) spike train. All mass in the bin whose
-      centre is ``mean_isi``; when the mean falls between two centres ``c_k < mu < c_k+1``
-      the mass is split between those two bins, ``p_k = (c_k+1 - mu) / (c_k+1 - c_k)``, so
-      the mean is exact.
+    * ``"deterministic"``: a regular (clock-like) spike train. All mass in the one bin
+      that holds ``mean_isi`` (``edges[k] <= mean_isi < edges[k+1]``), so its entropy is
+      0 bits as in the Neuromatch tutorial (W1D1 Tutorial 3): a point mass has no
+      uncertainty wherever it sits. Its mean over the centres is that bin's centre,
+      within half a bin width of ``mean_isi``.
     * ``"uniform"``: a continuous uniform distribution on ``[edges[0], T]``, binned (each
       bin gets the length of its overlap with ``[edges[0], T]``, renormalised). ``T`` is
       solved with :func:`scipy.optimize.brentq` so that the mean over the centres is
@@ -204,7 +205,7 @@ def reference_pmfs(mean_isi: float, bins: Any = 50,
     ['deterministic', 'exponential', 'uniform']
     >>> from cortexkit.information import entropy
     >>> {k: round(entropy(v), 3) for k, v in refs.items()}
-    {'deterministic': 1.0, 'uniform': 3.0, 'exponential': 3.439}
+    {'deterministic': 0.0, 'uniform': 3.0, 'exponential': 3.439}
     """
     edges = bin_edges(bins, range)
     if edges[0] < 0:
@@ -220,7 +221,7 @@ def reference_pmfs(mean_isi: float, bins: Any = 50,
     span = c[-1] - c[0]
     tol = _MEAN_RTOL * span
 
-    det = deterministic_pmf(mu, c)
+    det = deterministic_pmf(mu, edges)
 
     w = np.diff(edges)
     limit = float(w @ c / w.sum())

@@ -1,10 +1,12 @@
 """Per-unit ISI entropy with each unit's max-entropy bound, and population references.
 
-Shared by the ``cortexkit entropy`` command and the report section.
+The workflow :func:`entropy_summary` is what the ``cortexkit entropy`` command and the
+report's information section show; they call it and only format its result.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,7 +21,7 @@ from cortexkit.information._reference import (
     reference_pmfs,
 )
 
-__all__ = ["max_entropy_bound", "entropy_summary"]
+__all__ = ["max_entropy_bound", "entropy_summary", "EntropySummary", "closest_farthest"]
 
 
 def max_entropy_bound(mean_isi: Any, bins: Any = 50,
@@ -55,9 +57,82 @@ def max_entropy_bound(mean_isi: Any, bins: Any = 50,
     return out
 
 
+@dataclass(frozen=True)
+class EntropySummary:
+    """Result of :func:`entropy_summary`.
+
+    Attributes
+    ----------
+    units : pandas.DataFrame
+        One row per unit: ``unit``, ``n_isi``, ``rate_hz``, ``mean_isi``, ``entropy``,
+        ``max_entropy`` (bound at the unit's mean ISI) and ``gap``
+        (``max_entropy - entropy``, never negative for the plug-in estimator).
+    edges : numpy.ndarray
+        The ISI bin edges (s).
+    estimator : str
+        Entropy estimator.
+    base : float
+        Logarithm base (2: bits).
+    population_mean_isi : float
+        Mean of all in-range ISIs over the bin centres (s); NaN without ISIs.
+    references : dict
+        Name -> PMF at the population mean: ``deterministic``, ``uniform``,
+        ``exponential`` and ``max_entropy`` (those that exist at that mean).
+    reference_entropies : dict
+        Name -> entropy of each reference PMF.
+    note : str or None
+        Why some references are missing, else None.
+    closest, farthest : pandas.DataFrame
+        The units nearest to and farthest from their bound (:func:`closest_farthest`).
+
+    Notes
+    -----
+    ``summary["units"]`` works as well as ``summary.units`` (the function returned a dict
+    before).
+    """
+
+    units: pd.DataFrame = field(repr=False)
+    edges: np.ndarray = field(repr=False)
+    estimator: str
+    base: float
+    population_mean_isi: float
+    references: dict[str, np.ndarray] = field(repr=False)
+    reference_entropies: dict[str, float]
+    note: str | None
+    closest: pd.DataFrame = field(repr=False)
+    farthest: pd.DataFrame = field(repr=False)
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+    @property
+    def n_units_with_isis(self) -> int:
+        """Units with at least one ISI in the range."""
+        return int(self.units["entropy"].notna().sum())
+
+    @property
+    def mean_entropy(self) -> float | None:
+        """Mean entropy over the units with ISIs in range (None if there are none)."""
+        h = self.units["entropy"].dropna()
+        return float(h.mean()) if h.size else None
+
+    @property
+    def median_entropy(self) -> float | None:
+        """Median entropy over the units with ISIs in range (None if there are none)."""
+        h = self.units["entropy"].dropna()
+        return float(h.median()) if h.size else None
+
+    @property
+    def median_gap(self) -> float | None:
+        """Median gap to the max-entropy bound (None without units with ISIs)."""
+        g = self.units["gap"].dropna()
+        return float(g.median()) if g.size else None
+
+
 def entropy_summary(st: Any, bins: Any = 50, range: tuple[float, float] | None = (0.0, 0.25),
-                    estimator: str = "plugin", base: float = 2) -> dict[str, Any]:
-    """Per-unit ISI entropy with each unit's max-entropy bound, and population references.
+                    estimator: str = "plugin", base: float = 2, *, k: int = 5,
+                    min_isi: int = 100) -> EntropySummary:
+    """Per-unit ISI entropy with each unit's max-entropy bound, population references, ranking.
 
     Parameters
     ----------
@@ -65,24 +140,28 @@ def entropy_summary(st: Any, bins: Any = 50, range: tuple[float, float] | None =
         The recording.
     bins, range, estimator, base
         As in :func:`~cortexkit.information.isi_entropy`.
+    k, min_isi : int
+        Ranking of the units closest to / farthest from the bound (:func:`closest_farthest`).
 
     Returns
     -------
-    dict
-        ``units``: DataFrame with columns unit, n_isi, rate_hz, mean_isi, entropy,
-        max_entropy (bound at the unit's mean ISI) and gap (``max_entropy - entropy``,
-        never negative for the plug-in estimator); ``edges``; ``population_mean_isi`` (mean
-        of all in-range ISIs over the bin centres, s); ``references`` (name -> PMF at the
-        population mean: deterministic, uniform, exponential and ``max_entropy``);
-        ``reference_entropies``; ``note`` (why some references are missing, else None).
+    EntropySummary
+        The per-unit table, the reference PMFs at the population mean ISI with their
+        entropies, and the ranking.
+
+    See Also
+    --------
+    isi_entropy, max_entropy_bound, reference_pmfs
 
     Examples
     --------
     >>> import cortexkit as ck
     >>> st = ck.SpikeTrains.from_list([[0.0, 0.5, 0.75, 1.0, 1.75]], t_stop=2.0)
     >>> s = entropy_summary(st, bins=4, range=(0, 1))
-    >>> s["units"][["n_isi", "entropy", "max_entropy"]].round(3).to_dict("records")
+    >>> s.units[["n_isi", "entropy", "max_entropy"]].round(3).to_dict("records")
     [{'n_isi': 4, 'entropy': 1.5, 'max_entropy': 1.964}]
+    >>> s.closest["unit"].tolist(), round(s.population_mean_isi, 4)
+    ([0], 0.5625)
     """
     log_base(base)
     edges = bin_edges(bins, range)
@@ -101,19 +180,17 @@ def entropy_summary(st: Any, bins: Any = 50, range: tuple[float, float] | None =
             refs.update(reference_pmfs(pop_mean, edges))
         except ValidationError as exc:
             note = f"uniform/exponential references not shown: {exc}"
-            centres = 0.5 * (edges[:-1] + edges[1:])
-            refs["deterministic"] = deterministic_pmf(pop_mean, centres)
+            refs["deterministic"] = deterministic_pmf(pop_mean, edges)
         refs["max_entropy"] = max_entropy_pmf(pop_mean, edges)
     else:
         note = "no unit has ISIs inside the range; widen range"
-    return {
-        "units": table,
-        "edges": edges,
-        "population_mean_isi": pop_mean,
-        "references": refs,
-        "reference_entropies": {k: entropy(v, base=base) for k, v in refs.items()},
-        "note": note,
-    }
+    closest, farthest = closest_farthest(table, k=k, min_isi=min_isi)
+    return EntropySummary(
+        units=table, edges=edges, estimator=estimator, base=base,
+        population_mean_isi=pop_mean, references=refs,
+        reference_entropies={name: entropy(p, base=base) for name, p in refs.items()},
+        note=note, closest=closest, farthest=farthest,
+    )
 
 
 def closest_farthest(units: pd.DataFrame, k: int = 5,
@@ -123,6 +200,27 @@ def closest_farthest(units: pd.DataFrame, k: int = 5,
     Only units with at least ``min_isi`` ISIs in range are ranked (a handful of ISIs
     gives a low plug-in entropy whatever the unit does); if fewer than ``k`` qualify, all
     units with ISIs are ranked.
+
+    Parameters
+    ----------
+    units : pandas.DataFrame
+        The ``units`` table of :func:`entropy_summary` (columns ``gap`` and ``n_isi``).
+    k : int, default 5
+        How many units on each side.
+    min_isi : int, default 100
+        ISIs in range a unit needs to be ranked (unless fewer than ``k`` units have them).
+
+    Returns
+    -------
+    closest, farthest : pandas.DataFrame
+        Closest first, and farthest first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> u = pd.DataFrame({"unit": [0, 1, 2], "n_isi": [200, 300, 5], "gap": [0.5, 0.1, 0.0]})
+    >>> [t["unit"].tolist() for t in closest_farthest(u, k=1)]
+    [[1], [0]]
     """
     ok = units.dropna(subset=["gap"])
     big = ok[ok["n_isi"] >= min_isi]

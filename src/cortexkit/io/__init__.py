@@ -2,7 +2,8 @@
 
 ``load_spikes`` / ``save_spikes`` handle every spike format of the SPEC (Neuromatch npz/npy
 read without unpickling, ALF, Kilosort/phy, NWB, CSV/Parquet, MATLAB);
-``load_responses`` reads stimulus x neuron response matrices.
+``load_responses`` reads stimulus x neuron response matrices; ``load_recording`` is a file
+or the bundled session, what the front ends load.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ _LAZY = {
     "load_spikes": "cortexkit.io.spikes",
     "save_spikes": "cortexkit.io.spikes",
     "load_responses": "cortexkit.io.responses",
+    "load_recording": "cortexkit.io._recording",
 }
 
 __all__ = sorted(_LAZY)

@@ -7,6 +7,8 @@
 - :func:`fit_distribution`, :func:`fit_all` — maximum-likelihood ISI distributions
   (exponential, dead-time exponential, gamma, inverse Gaussian, lognormal) with AIC, BIC
   and KS statistics, for one unit or every unit at once.
+- :func:`example_unit` — the workflow the CLI, report and explorer show for one unit:
+  histogram (over :func:`default_range`), curve fits and ML fits (:class:`ExampleUnit`).
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from cortexkit.isi._distributions import (
     fit_distribution,
     scipy_dist,
 )
-from cortexkit.isi._intervals import Intervals, histogram, intervals
+from cortexkit.isi._example import ExampleUnit, default_range, example_unit
+from cortexkit.isi._intervals import Intervals, as_isi_array, histogram, intervals
 from cortexkit.isi._stats import STATS_COLUMNS, stats
 
 __all__ = ["Intervals", "intervals", "stats", "histogram", "CurveFit", "fit_curve",
            "DistributionFits", "fit_distribution", "fit_all", "scipy_dist", "CURVE_MODELS",
-           "DIST_MODELS", "STATS_COLUMNS"]
+           "DIST_MODELS", "STATS_COLUMNS", "ExampleUnit", "example_unit", "default_range",
+           "as_isi_array"]

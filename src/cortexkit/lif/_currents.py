@@ -9,8 +9,8 @@ import numpy as np
 
 from cortexkit.errors import ValidationError
 
-__all__ = ["sine_current", "constant_current", "noise_current", "ou_current",
-           "poisson_current"]
+__all__ = ["sine_current", "constant_current", "noise_current", "uniform_noise_current",
+           "ou_current", "poisson_current"]
 
 
 def _times(t: Any) -> np.ndarray:
@@ -125,6 +125,53 @@ def noise_current(t: Any, i_mean: float, sd: float, *, n_neurons: int | None = N
     sd = _number(sd, "sd", nonneg=True)
     rng = np.random.default_rng(seed)
     return i_mean + sd * rng.standard_normal(_shape(t, n_neurons))
+
+
+def uniform_noise_current(t: Any, i_mean: float, amplitude: float, *,
+                          n_neurons: int | None = None,
+                          seed: int | np.random.Generator | None = None) -> np.ndarray:
+    """Uniform-noise current ``i_mean * (1 + amplitude * u)``, ``u ~ U(-1, 1)`` per step.
+
+    The random synaptic input of the Neuromatch Python workshop (W0D1):
+    ``i_mean * (1 + 0.1 * (t_max / dt) ** 0.5 * (2 * np.random.random(...) - 1))``, i.e.
+    ``amplitude = 0.1 * sqrt(t_max / dt)``. Samples are independent across steps (and
+    neurons); the mean is ``i_mean`` and the standard deviation ``|i_mean| amplitude /
+    sqrt(3)``. The draws come from ``numpy.random.default_rng(seed)``, so they differ
+    from the tutorial's legacy ``np.random.seed(2020)`` stream (pass that array to
+    :func:`cortexkit.lif.simulate` as ``current`` to reuse it).
+
+    Parameters
+    ----------
+    t : array_like
+        Step times (s).
+    i_mean : float
+        Mean current (A).
+    amplitude : float
+        Relative half-width of the uniform distribution (>= 0).
+    n_neurons : int, optional
+        Independent noise per neuron: shape (n_neurons, len(t)); default shape (len(t),).
+    seed : int, Generator or None
+        Random seed.
+
+    Returns
+    -------
+    ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cortexkit.lif import LIFParams, uniform_noise_current
+    >>> p = LIFParams()
+    >>> x = uniform_noise_current(p.times(), 25e-11, 0.1 * (p.t_max / p.dt) ** 0.5,
+    ...                           n_neurons=200, seed=0)
+    >>> x.shape, round(x.mean() * 1e12), round(x.std() * 1e12)
+    ((200, 150), 251, 176)
+    """
+    t = _times(t)
+    i_mean = _number(i_mean, "i_mean")
+    amplitude = _number(amplitude, "amplitude", nonneg=True)
+    u = np.random.default_rng(seed).random(_shape(t, n_neurons))
+    return i_mean * (1 + amplitude * (2 * u - 1))
 
 
 def ou_current(t: Any, i_mean: float, sd: float, tau: float = 0.005, *,

@@ -15,7 +15,9 @@ class LIFParams:
     """Parameters of a leaky integrate-and-fire neuron, in SI units.
 
     ``tau_m * dV/dt = E_L - V + R * I``; when ``V > V_th`` the neuron spikes, V is reset
-    to ``V_reset`` and held there for ``t_ref``.
+    to ``V_reset`` and held there for ``t_ref``. ``V_th=math.inf`` switches spiking off:
+    the membrane then integrates its input freely (the "ODE integration without spikes"
+    of the Neuromatch Python workshop, W0D1).
 
     Parameters
     ----------
@@ -26,7 +28,8 @@ class LIFParams:
     V_reset : float
         Reset potential in volts (default -70 mV).
     V_th : float
-        Spike threshold in volts (default -50 mV); must exceed ``V_reset``.
+        Spike threshold in volts (default -50 mV); must exceed ``V_reset``. ``math.inf``
+        (``float("inf")``): no spikes, a passive leaky membrane.
     R : float
         Membrane resistance in ohms (default 100 MOhm).
     dt : float
@@ -39,7 +42,8 @@ class LIFParams:
     Raises
     ------
     ValidationError
-        A parameter is not a finite number, ``dt``, ``tau_m`` or ``R`` is not positive,
+        A parameter is not a finite number (``V_th`` may be ``+inf``), ``dt``, ``tau_m``
+        or ``R`` is not positive,
         ``t_ref`` is negative, ``V_th <= V_reset`` or ``t_max < dt``.
 
     Examples
@@ -70,8 +74,9 @@ class LIFParams:
                         f"LIFParams.{name} must be a number in SI units, got {value!r}"
                     ) from None
                 object.__setattr__(self, name, value)
-            if not math.isfinite(value):
-                raise ValidationError(f"LIFParams.{name} must be finite, got {value!r}")
+            if not math.isfinite(value) and not (name == "V_th" and value == math.inf):
+                hint = " (V_th may be inf: no spiking)" if name == "V_th" else ""
+                raise ValidationError(f"LIFParams.{name} must be finite{hint}, got {value!r}")
             object.__setattr__(self, name, float(value))
         for name, unit in (("dt", "s"), ("tau_m", "s"), ("R", "ohm")):
             if getattr(self, name) <= 0:
@@ -89,6 +94,11 @@ class LIFParams:
             raise ValidationError(
                 f"LIFParams.t_max ({self.t_max!r} s) must be at least one step dt ({self.dt!r} s)"
             )
+
+    @property
+    def spiking(self) -> bool:
+        """False when ``V_th`` is infinite (a passive membrane that never spikes)."""
+        return math.isfinite(self.V_th)
 
     @property
     def n_steps(self) -> int:

@@ -17,6 +17,7 @@ __all__ = ["LIFResult", "simulate", "simulate_reference", "coefficients",
            "fires_once_per_block"]
 
 _METHODS = ("exact", "euler")
+_INPUT_AT = ("start", "end")
 # below this many neurons per core, threads cost more than they save
 _MIN_NEURONS_PER_THREAD = 256
 # neurons per chunk (state in L1 cache) and steps per block of the kernels' time loop
@@ -65,6 +66,9 @@ class LIFResult:
         Standard deviation of the white-noise current sample per step (A).
     method : str
         ``"exact"`` or ``"euler"``.
+    input_at : str
+        ``"start"`` (step k uses ``current[k]``) or ``"end"`` (step k uses
+        ``current[k + 1]``, the Neuromatch W0D1 loops' convention); see :func:`simulate`.
     """
 
     t: np.ndarray
@@ -75,6 +79,7 @@ class LIFResult:
     offset: np.ndarray
     noise_sd: float
     method: str
+    input_at: str = "start"
 
     @property
     def n_neurons(self) -> int:
@@ -89,6 +94,31 @@ def _check_params(params: Any) -> LIFParams:
             "build one with LIFParams(dt=..., t_max=...)"
         )
     return params
+
+
+def _check_input_at(input_at: Any, steps: int) -> bool:
+    """True for the ``"end"`` convention (validated)."""
+    if input_at not in _INPUT_AT:
+        raise ValidationError(f"input_at must be 'start' or 'end', got {input_at!r}")
+    if input_at == "end" and steps < 2:
+        raise ValidationError("input_at='end' needs at least 2 steps (t_max >= 2 dt)")
+    return input_at == "end"
+
+
+def _end_convention(cur2: np.ndarray) -> np.ndarray:
+    """Input of step k = sample k + 1; the last step (never recorded) repeats the last."""
+    return np.ascontiguousarray(np.concatenate([cur2[:, 1:], cur2[:, -1:]], axis=1))
+
+
+def _drop_last_step(times: np.ndarray, offsets: np.ndarray, steps: int, dt: float):
+    """Remove spikes produced by the last step (at ``steps * dt``), for ``input_at="end"``."""
+    keep = times < steps * dt  # kernels write (k + 1) * dt: only k = steps - 1 reaches it
+    if keep.all():
+        return times, offsets
+    unit = np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
+    new = np.zeros_like(offsets)
+    np.cumsum(np.bincount(unit[keep], minlength=offsets.size - 1), out=new[1:])
+    return times[keep], new
 
 
 def _resolve_inputs(params, current, n_neurons, offset, noise_sd, method):
@@ -231,6 +261,7 @@ def simulate(
     method: str = "exact",
     record_v: bool = True,
     seed: int | np.random.Generator | None = None,
+    input_at: str = "start",
 ) -> LIFResult:
     """Simulate ``n_neurons`` leaky integrate-and-fire neurons.
 
@@ -269,6 +300,15 @@ def simulate(
     seed : int, Generator or None
         Seed of the noise. The noise of neuron i at step k depends only on the seed,
         i and k, so results are identical on any number of threads.
+    input_at : {"start", "end"}, default "start"
+        Which input sample drives the step from ``t_k`` to ``t_{k+1}``: ``"start"`` uses
+        ``current[k]`` (the input at ``t_k``, SPEC 4); ``"end"`` uses ``current[k + 1]``,
+        the convention of the Neuromatch Python workshop (W0D1) array loops
+        ``v[:, k] = v[:, k-1] + dt/tau * (el - v[:, k-1] + r * i[:, k])``, whose
+        ``current[0]`` is never used. With ``"end"`` only ``steps - 1`` updates happen
+        (the last step has no next sample), so spikes fall at ``t_1 .. t_{steps-1}``;
+        ``v`` has the same shape and meaning in both. ``simulate(params, i, n,
+        method="euler", input_at="end")`` reproduces the tutorial's ``v_n`` to rounding.
 
     Returns
     -------
@@ -302,6 +342,9 @@ def simulate(
     params = _check_params(params)
     t, cur2, cur, off, noise_sd, n = _resolve_inputs(params, current, n_neurons, offset,
                                                      noise_sd, method)
+    end = _check_input_at(input_at, params.n_steps)
+    if end:
+        cur2 = _end_convention(cur2)
     from cortexkit.lif import _kernels
     from cortexkit.lif._rng import seed_keys, ziggurat_tables
 
@@ -344,9 +387,12 @@ def simulate(
     times = np.concatenate([p[0] for p in parts])
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.concatenate([np.diff(p[1]) for p in parts]), out=offsets[1:])
+    if end:
+        times, offsets = _drop_last_step(times, offsets, steps, params.dt)
     return LIFResult(t=t, v=v_rec if record_v else None,
                      spikes=_spike_trains(times, offsets, params, checked=True), params=params,
-                     current=cur, offset=off, noise_sd=noise_sd, method=method)
+                     current=cur, offset=off, noise_sd=noise_sd, method=method,
+                     input_at=input_at)
 
 
 def simulate_reference(
@@ -359,6 +405,7 @@ def simulate_reference(
     method: str = "exact",
     record_v: bool = True,
     seed: int | np.random.Generator | None = None,
+    input_at: str = "start",
 ) -> LIFResult:
     """Plain NumPy version of :func:`simulate` (vectorized over neurons, loop over time).
 
@@ -379,6 +426,8 @@ def simulate_reference(
     t, cur2, cur, off, noise_sd, n = _resolve_inputs(params, current, n_neurons, offset,
                                                      noise_sd, method)
     steps = params.n_steps
+    if _check_input_at(input_at, steps):
+        cur2 = _end_convention(cur2)
     key, key2 = seed_keys(seed) if noise_sd > 0 else (0, 0)
     tables = ziggurat_tables()
     c1, c0, ci = coefficients(params, method)
@@ -407,5 +456,8 @@ def simulate_reference(
     ii = np.concatenate(spk_i) if spk_i else np.zeros(0, dtype=np.int64)
     kk = np.concatenate(spk_k) if spk_k else np.zeros(0, dtype=np.int64)
     times, offsets = _group_spikes(ii, kk, n, params.dt)
+    if input_at == "end":
+        times, offsets = _drop_last_step(times, offsets, steps, params.dt)
     return LIFResult(t=t, v=v_rec, spikes=_spike_trains(times, offsets, params), params=params,
-                     current=cur, offset=off, noise_sd=noise_sd, method=method)
+                     current=cur, offset=off, noise_sd=noise_sd, method=method,
+                     input_at=input_at)

@@ -134,19 +134,30 @@ def matrix(W: Any, ax: Any = None, *, title: str | None = None, colorbar: bool =
 
 
 def true_vs_estimated(A: Any, estimate: Any, *, method: str = "estimate",
-                      observed: Any = None) -> Any:
+                      observed: Any = None, source: int | None = None) -> Any:
     """True and estimated connectivity side by side, as graphs (top) and matrices (bottom).
+
+    With a single estimated column (the effects of one perturbed neuron ``source`` on all
+    neurons, shape ``(n,)`` or ``(n, 1)``, as in the Neuromatch W3D5 tutorial's
+    ``plot_true_vs_estimated_connectivity(..., selected_neuron)``) the figure shows that
+    column next to the true column ``A[:, source]`` (two one-column heatmaps on one
+    symmetric colour scale). A full ``(n, n)`` estimate with ``source`` given (e.g. from
+    ``ck.causality.estimate(run, "perturbation", source=j)``, NaN elsewhere) is reduced to
+    its column ``source``.
 
     Parameters
     ----------
     A : array_like, shape (n, n)
         True connectivity.
-    estimate : array_like, shape (n, n)
-        Estimate (NaN where not estimated).
+    estimate : array_like, shape (n, n), (n,) or (n, 1)
+        Estimate (NaN where not estimated), or one estimated column.
     method : str
         Name shown in the titles.
     observed : sequence of int, optional
-        Observed neurons: the true graph is drawn for this block only, like the estimate.
+        Observed neurons: the true graph is drawn for this block only, like the estimate
+        (full matrices only).
+    source : int, optional
+        The perturbed neuron (column) of a single-column estimate; required for one.
 
     Returns
     -------
@@ -159,11 +170,18 @@ def true_vs_estimated(A: Any, estimate: Any, *, method: str = "estimate",
     >>> fig = true_vs_estimated(np.array([[0, 1.0], [0, 0]]), np.array([[0, .8], [.1, 0]]))
     >>> len(fig.axes) >= 4
     True
+    >>> fig = true_vs_estimated(np.array([[0, 1.0], [0, 0]]), [0.9, 0.0], source=1)
+    >>> [ax.get_title() for ax in fig.axes[:2]]
+    ['estimate: from neuron 1', 'true: from neuron 1']
     """
     from matplotlib.figure import Figure
 
     a = _square(A, "A")
-    e = _square(estimate, "estimate")
+    e = np.asarray(estimate, dtype=float)
+    column = e.ndim == 1 or (e.ndim == 2 and e.shape[1] == 1 and a.shape[0] > 1)
+    if column or source is not None:
+        return _true_vs_estimated_column(a, e, method, source, column)
+    e = _square(e, "estimate")
     if a.shape != e.shape:
         raise ValidationError(f"A {a.shape} and estimate {e.shape} must have the same shape")
     if observed is not None:
@@ -178,6 +196,44 @@ def true_vs_estimated(A: Any, estimate: Any, *, method: str = "estimate",
     graph(e, axes[0, 1], top=n_edges, title=f"{method}: strongest {n_edges} edges")
     matrix(a, axes[1, 0], title="true")
     matrix(e, axes[1, 1], title=method)
+    return fig
+
+
+def _true_vs_estimated_column(a: np.ndarray, e: np.ndarray, method: str, source: Any,
+                              column: bool) -> Any:
+    from matplotlib.figure import Figure
+
+    n = a.shape[0]
+    if source is None:
+        raise ValidationError("source: a single estimated column needs source= (the index "
+                              "of the perturbed neuron whose effects it holds)")
+    if isinstance(source, bool) or not isinstance(source, int | np.integer) \
+            or not 0 <= source < n:
+        raise ValidationError(f"source must be a neuron index in [0, {n}), got {source!r}")
+    if column:
+        est = e.reshape(-1)
+        if est.size != n:
+            raise ValidationError(f"estimate has {est.size} values but A has {n} neurons; "
+                                  "give one effect per neuron")
+    else:
+        e = _square(e, "estimate")
+        if e.shape != a.shape:
+            raise ValidationError(f"A {a.shape} and estimate {e.shape} must have the same "
+                                  "shape")
+        est = e[:, source]
+    cols = {f"{method}: from neuron {source}": est, f"true: from neuron {source}": a[:, source]}
+    finite = np.concatenate([c[np.isfinite(c)] for c in cols.values()])
+    lim = float(np.abs(finite).max()) if finite.size and np.abs(finite).max() > 0 else 1.0
+    fig = Figure(figsize=(5.0, 5.0), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, (title, col) in zip(axes, cols.items(), strict=True):
+        im = ax.imshow(np.ma.masked_invalid(col[:, None]), cmap=_cmap(), vmin=-lim, vmax=lim,
+                       aspect="auto", interpolation="nearest")
+        ax.set_xticks([0], [str(source)])
+        ax.set_xlabel("from neuron (cause)")
+        ax.set_title(title)
+    axes[0].set_ylabel("to neuron (effect)")
+    fig.colorbar(im, ax=list(axes), shrink=0.8, label="connectivity strength")
     return fig
 
 

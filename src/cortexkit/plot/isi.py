@@ -39,8 +39,8 @@ def histogram(
     >>> import numpy as np, cortexkit as ck
     >>> ax = ck.plot.isi.histogram(np.random.default_rng(0).exponential(0.1, 500))
     """
+    from cortexkit.isi import as_isi_array
     from cortexkit.isi import histogram as isi_histogram
-    from cortexkit.isi._intervals import as_isi_array
 
     a = as_isi_array(isis)
     counts, edges = isi_histogram(a, bins=bins, range=range)

@@ -1,4 +1,5 @@
-"""Plots of LIF simulations: V(t), input current, f-I curve, ISI distribution, V histogram."""
+"""Plots of LIF simulations: V(t), input current, f-I curve, ISI distribution, V histograms,
+trials with their mean +- std."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import numpy as np
 from cortexkit.errors import ValidationError
 from cortexkit.plot._util import get_ax
 
-__all__ = ["voltage", "current", "fi_curve", "isi_distribution", "membrane_histogram"]
+__all__ = ["voltage", "current", "fi_curve", "isi_distribution", "membrane_histogram",
+           "trials", "voltage_histograms"]
 
 
 def voltage(result: Any, neuron: int = 0, *, t_window: tuple[float, float] | None = None,
@@ -50,8 +52,9 @@ def voltage(result: Any, neuron: int = 0, *, t_window: tuple[float, float] | Non
         spikes = spikes[(spikes >= t_window[0]) & (spikes <= t_window[1])]
     ax = get_ax(ax, figsize=(7.0, 3.5))
     ax.plot(t, v * 1e3, color="C0", lw=1.0, label="V")
-    ax.axhline(p.V_th * 1e3, color="C3", ls="--", lw=1.0, label="threshold")
-    ax.axhline(p.V_reset * 1e3, color="0.4", ls=":", lw=1.0, label="reset")
+    if p.spiking:  # no threshold/reset lines for a passive membrane (V_th = inf)
+        ax.axhline(p.V_th * 1e3, color="C3", ls="--", lw=1.0, label="threshold")
+        ax.axhline(p.V_reset * 1e3, color="0.4", ls=":", lw=1.0, label="reset")
     if spikes.size:
         ax.vlines(spikes, p.V_th * 1e3, p.V_th * 1e3 + 15.0, color="k", lw=1.0,
                   label=f"spikes ({spikes.size})")
@@ -209,9 +212,112 @@ def membrane_histogram(stats: Any, *, params: Any = None, ax: Any = None) -> Any
     ax = get_ax(ax, figsize=(5.0, 3.5))
     ax.stairs(stats.counts, stats.edges * 1e3, fill=True, color="0.7",
               label=f"mean {stats.mean * 1e3:.1f} mV, sd {stats.std * 1e3:.2f} mV")
-    if params is not None:
+    if params is not None and params.spiking:
         ax.axvline(params.V_th * 1e3, color="C3", ls="--", lw=1.0, label="threshold")
         ax.axvline(params.V_reset * 1e3, color="0.4", ls=":", lw=1.0, label="reset")
+    ax.set_xlabel("membrane potential (mV)")
+    ax.set_ylabel("count")
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+def _recorded(result: Any) -> np.ndarray:
+    if getattr(result, "v", None) is None:
+        raise ValidationError("result has no recorded V; simulate with record_v=True")
+    return result.v
+
+
+def trials(result: Any, *, max_traces: int = 50, ax: Any = None) -> Any:
+    """Every trial's V(t) (faint), their mean and mean +- std across trials.
+
+    The Neuromatch W0D1 "Multiple realizations of V_m" figure: one line per neuron
+    (trial) of a population driven by independent noise, the sample mean and the band
+    mean +- std (``ddof=0``, as ``np.std``) at every time step.
+
+    Parameters
+    ----------
+    result : LIFResult
+        From :func:`cortexkit.lif.simulate` with ``record_v=True``.
+    max_traces : int, default 50
+        Draw at most this many single trials (the statistics use all of them).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import math, cortexkit as ck
+    >>> p = ck.lif.LIFParams(V_th=math.inf)
+    >>> i = ck.lif.uniform_noise_current(p.times(), 25e-11, 1.22, n_neurons=50, seed=0)
+    >>> ax = ck.plot.lif.trials(ck.lif.simulate(p, i, 50, method="euler"))
+    """
+    v = _recorded(result)
+    if isinstance(max_traces, bool) or not isinstance(max_traces, int | np.integer) \
+            or max_traces < 0:
+        raise ValidationError(f"max_traces must be an integer >= 0, got {max_traces!r}")
+    t = result.t
+    mean, std = v.mean(axis=0), v.std(axis=0)
+    ax = get_ax(ax, figsize=(7.0, 3.5))
+    shown = v[:max_traces]
+    if shown.shape[0]:
+        ax.plot(t, shown.T * 1e3, color="k", alpha=0.15, lw=0.8)
+        ax.plot([], [], color="k", alpha=0.3, label=f"V(t), {v.shape[0]} trials")
+    ax.plot(t, mean * 1e3, color="C0", lw=2.0, label="mean")
+    ax.plot(t, (mean + std) * 1e3, color="C7", lw=1.2, label="mean $\\pm$ std")
+    ax.plot(t, (mean - std) * 1e3, color="C7", lw=1.2)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("membrane potential (mV)")
+    ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def voltage_histograms(result: Any, times: Sequence[float] | None = None, *, bins: int = 50,
+                       ax: Any = None) -> Any:
+    """Histograms of V across trials at chosen times (the tutorial's two-time histogram).
+
+    Parameters
+    ----------
+    result : LIFResult
+        From :func:`cortexkit.lif.simulate` with ``record_v=True``.
+    times : sequence of float, optional
+        Times (s); each is mapped to the nearest step. Default ``(t_max / 10, last
+        step)``, the W0D1 tutorial's ``v_n[:, int(step_end / 10)]`` and ``v_n[:, -1]``.
+    bins : int, default 50
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import math, cortexkit as ck
+    >>> p = ck.lif.LIFParams(V_th=math.inf)
+    >>> i = ck.lif.uniform_noise_current(p.times(), 25e-11, 1.22, n_neurons=500, seed=0)
+    >>> ax = ck.plot.lif.voltage_histograms(ck.lif.simulate(p, i, 500, method="euler"))
+    >>> [x.get_text() for x in ax.get_legend().get_texts()]
+    ['t = 0.015 s', 't = 0.149 s']
+    """
+    v = _recorded(result)
+    t = result.t
+    if times is None:
+        idx = [int(t.size / 10), t.size - 1]
+    else:
+        try:
+            ts = np.asarray(times, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            raise ValidationError(f"times must be numbers (s), got {times!r}") from None
+        if ts.size == 0 or not np.isfinite(ts).all():
+            raise ValidationError("times must be finite numbers (s)")
+        idx = [int(np.abs(t - x).argmin()) for x in ts]
+    if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or bins < 1:
+        raise ValidationError(f"bins must be a positive integer, got {bins!r}")
+    ax = get_ax(ax, figsize=(5.5, 3.8))
+    for k, i in enumerate(idx):
+        ax.hist(v[:, i] * 1e3, bins=bins, histtype="stepfilled", alpha=0.6, lw=0,
+                color=f"C{k}", label=f"t = {t[i]:.3f} s")
     ax.set_xlabel("membrane potential (mV)")
     ax.set_ylabel("count")
     ax.legend(frameon=False, fontsize="small")

@@ -20,7 +20,7 @@ def _figure(ncols: int, nrows: int = 1, size: tuple[float, float] = (2.6, 2.4)) 
 
 
 def stimuli(images: np.ndarray, titles: Sequence[str] | None = None, fig: Any = None) -> Any:
-    """Show stimulus images side by side (grey level -0.5..0.5 or any range).
+    """Show stimulus images side by side (grey level 0..1 as from grating(), or any range).
 
     Parameters
     ----------
@@ -43,7 +43,7 @@ def stimuli(images: np.ndarray, titles: Sequence[str] | None = None, fig: Any = 
     fig = fig if fig is not None else _figure(len(images), size=(1.9, 1.6))
     axes = np.atleast_1d(fig.subplots(1, len(images)))
     for i, (ax, img) in enumerate(zip(axes, images, strict=True)):
-        ax.imshow(img, cmap="gray", vmin=min(img.min(), -0.5), vmax=max(img.max(), 0.5))
+        ax.imshow(img, cmap="gray", vmin=min(img.min(), 0.0), vmax=max(img.max(), 1.0))
         ax.set_xticks([])
         ax.set_yticks([])
         if titles is not None:
@@ -52,8 +52,12 @@ def stimuli(images: np.ndarray, titles: Sequence[str] | None = None, fig: Any = 
 
 
 def rdm_grid(rdms: Mapping[str, np.ndarray], stimuli: np.ndarray | None = None,
-             fig: Any = None, cmap: str = "viridis") -> Any:
+             fig: Any = None, cmap: str = "viridis", vmin: float | None = None,
+             vmax: float | None = None) -> Any:
     """RDMs of several systems (data, model layers) side by side, each with its colour bar.
+
+    Each panel scales its own colours unless ``vmin``/``vmax`` are given; ``vmin=0,
+    vmax=2`` is the Neuromatch W1D5 tutorial's shared scale for correlation distance.
 
     Parameters
     ----------
@@ -62,6 +66,8 @@ def rdm_grid(rdms: Mapping[str, np.ndarray], stimuli: np.ndarray | None = None,
         Stimulus values for the axis labels (first and last shown).
     fig : Figure, optional
     cmap : str
+    vmin, vmax : float, optional
+        One colour scale for every panel.
 
     Returns
     -------
@@ -78,7 +84,7 @@ def rdm_grid(rdms: Mapping[str, np.ndarray], stimuli: np.ndarray | None = None,
     axes = np.atleast_1d(fig.subplots(1, len(rdms)))
     for ax, (name, m) in zip(axes, rdms.items(), strict=True):
         m = np.asarray(m)
-        im = ax.imshow(m, cmap=cmap, interpolation="nearest")
+        im = ax.imshow(m, cmap=cmap, interpolation="nearest", vmin=vmin, vmax=vmax)
         ax.set_title(name, fontsize=10)
         if stimuli is not None and len(stimuli) == m.shape[0]:
             ticks = [0, m.shape[0] - 1]
@@ -140,11 +146,16 @@ def similarity_bars(table: Any, ax: Any = None, label: str | None = None) -> Any
 
 
 def rdm_rows(rdms: Mapping[str, np.ndarray], stimuli: np.ndarray,
-             at: Sequence[float] = (-60.0, -20.0, 20.0, 60.0), fig: Any = None) -> Any:
+             at: Sequence[float] = (-60.0, -20.0, 20.0, 60.0), fig: Any = None, *,
+             by: str = "system", ylim: tuple[float, float] | None = None) -> Any:
     """Dissimilarity to the stimuli nearest chosen orientations, for every system.
 
-    One panel per system; in each, one line per chosen orientation: the RDM row of the
-    stimulus closest to it, against stimulus value.
+    ``by="system"``: one panel per system, one line per chosen orientation (the RDM row
+    of the stimulus closest to it, against stimulus value). ``by="orientation"``: the
+    Neuromatch W1D5 tutorial's ``plot_rdm_rows`` layout, one panel per chosen
+    orientation ("Dissimilarity with response to X° stimulus"), one line per system, a
+    grey line at that stimulus and a shared y axis. ``ylim=(0, 2)`` fixes the shared scale
+    to the range of correlation distance.
 
     Parameters
     ----------
@@ -154,6 +165,11 @@ def rdm_rows(rdms: Mapping[str, np.ndarray], stimuli: np.ndarray,
     at : sequence of float
         Orientations whose rows are shown.
     fig : Figure, optional
+    by : {"system", "orientation"}
+        What one panel shows.
+    ylim : (float, float), optional
+        Same y range on every panel (panels share their y axis when given, and always
+        with ``by="orientation"``).
 
     Returns
     -------
@@ -164,26 +180,51 @@ def rdm_rows(rdms: Mapping[str, np.ndarray], stimuli: np.ndarray,
     >>> import numpy as np
     >>> s = np.linspace(-90, 90, 10)
     >>> fig = rdm_rows({"a": np.abs(s[:, None] - s[None, :])}, s, at=(0.0,))
+    >>> fig = rdm_rows({"a": np.abs(s[:, None] - s[None, :]) / 90}, s, at=(-50.0, 50.0),
+    ...                by="orientation", ylim=(0, 2))
+    >>> [tuple(map(float, ax.get_ylim())) for ax in fig.axes]
+    [(0.0, 2.0), (0.0, 2.0)]
     """
+    if by not in ("system", "orientation"):
+        raise ValidationError(f"by must be 'system' or 'orientation', got {by!r}")
+    if not rdms or not len(at):
+        raise ValidationError("rdms and at must not be empty")
     st = np.asarray(stimuli, dtype=float)
     order = np.argsort(st)
-    fig = fig if fig is not None else _figure(len(rdms), size=(3.0, 2.6))
-    axes = np.atleast_1d(fig.subplots(1, len(rdms), sharey=False))
-    import matplotlib as mpl
-
-    colors = mpl.colormaps["twilight"](np.linspace(0.1, 0.9, len(at)))
-    for ax, (name, m) in zip(axes, rdms.items(), strict=True):
+    mats = {}
+    for name, m in rdms.items():
         m = np.asarray(m)
         if m.shape != (st.size, st.size):
             raise ValidationError(f"RDM {name!r} has shape {m.shape}, stimuli has {st.size}")
-        for c, a in zip(colors, at, strict=True):
-            i = int(np.argmin(np.abs(st - a)))
-            ax.plot(st[order], m[i, order], color=c, label=f"{st[i]:.0f}°")
-            ax.axvline(st[i], color=c, lw=0.6, ls=":")
-        ax.set_title(name, fontsize=10)
+        mats[name] = m
+    rows = [int(np.argmin(np.abs(st - a))) for a in at]
+    n_panels = len(mats) if by == "system" else len(rows)
+    fig = fig if fig is not None else _figure(n_panels, size=(3.0, 2.6))
+    share = by == "orientation" or ylim is not None
+    axes = np.atleast_1d(fig.subplots(1, n_panels, sharey=share))
+    import matplotlib as mpl
+
+    if by == "system":
+        colors = mpl.colormaps["twilight"](np.linspace(0.1, 0.9, len(at)))
+        for ax, (name, m) in zip(axes, mats.items(), strict=True):
+            for c, i in zip(colors, rows, strict=True):
+                ax.plot(st[order], m[i, order], color=c, label=f"{st[i]:.0f}°")
+                ax.axvline(st[i], color=c, lw=0.6, ls=":")
+            ax.set_title(name, fontsize=10)
+        legend_title = "row at"
+    else:
+        for ax, a, i in zip(axes, at, rows, strict=True):
+            for name, m in mats.items():
+                ax.plot(st[order], m[i, order], label=name)
+            ax.axvline(st[i], color=".7", zorder=-1)
+            ax.set_title(f"Dissimilarity with response\nto {a:.0f}° stimulus", fontsize=10)
+        legend_title = None
+    for ax in axes:
         ax.set_xlabel("stimulus orientation (deg)")
+        if ylim is not None:
+            ax.set_ylim(*ylim)
     axes[0].set_ylabel("dissimilarity")
-    axes[-1].legend(fontsize=7, title="row at", title_fontsize=7)
+    axes[-1].legend(fontsize=7, title=legend_title, title_fontsize=7)
     return fig
 
 

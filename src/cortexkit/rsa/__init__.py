@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from cortexkit.rsa._describe import TuningCurves, embed, tuning_curves
-from cortexkit.rsa._rdm import cka, compare, kendall_tau_a, rdm, upper_triangle
+from cortexkit.rsa._rdm import METHODS, METRICS, cka, compare, kendall_tau_a, rdm, upper_triangle
 from cortexkit.rsa._stats import (
     BootstrapResult,
     PermutationResult,
@@ -22,5 +22,5 @@ from cortexkit.rsa._stats import (
 __all__ = [
     "rdm", "compare", "cka", "kendall_tau_a", "upper_triangle", "bootstrap_compare",
     "permutation_test", "tuning_curves", "embed", "BootstrapResult", "PermutationResult",
-    "TuningCurves",
+    "TuningCurves", "METHODS", "METRICS",
 ]

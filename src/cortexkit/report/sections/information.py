@@ -14,7 +14,6 @@ _BINS, _RANGE = 50, (0.0, 0.25)
 def build(ctx: ReportContext) -> list[str]:
     """Reference PMFs with their entropies, entropy against rate, units near/far the bound."""
     from cortexkit.information import entropy_summary
-    from cortexkit.information._summary import closest_farthest
     from cortexkit.plot import information as pinfo
 
     st = ctx.spikes
@@ -22,7 +21,7 @@ def build(ctx: ReportContext) -> list[str]:
     if s is None:
         s = entropy_summary(st, _BINS, _RANGE, estimator="plugin")
         ctx.cache["information_summary"] = s
-    units = s["units"]
+    units = s.units
     has = units["n_isi"] > 0
     blocks = [html.paragraph(
         f"Each unit's inter-spike intervals in {_RANGE[0]:g}-{_RANGE[1]:g} s are binned into "
@@ -33,30 +32,29 @@ def build(ctx: ReportContext) -> list[str]:
         "interval at a fixed rate. The gap to that bound measures how far a unit is from "
         "Poisson-like firing.")]
     if not has.any():
-        blocks.append(html.paragraph(f"No unit has ISIs inside the range: {s['note']}"))
+        blocks.append(html.paragraph(f"No unit has ISIs inside the range: {s.note}"))
         return blocks
 
-    h = units.loc[has, "entropy"]
-    pop = s["population_mean_isi"]
-    ref_h = s["reference_entropies"]
+    pop = s.population_mean_isi
+    ref_h = s.reference_entropies
     blocks.append(html.facts({
         "units with ISIs in range": f"{int(has.sum())} of {len(units)}",
-        "median ISI entropy (bits)": float(h.median()),
-        "median gap to the max-entropy bound (bits)": float(units.loc[has, "gap"].median()),
+        "median ISI entropy (bits)": s.median_entropy,
+        "median gap to the max-entropy bound (bits)": s.median_gap,
         "population mean ISI (ms, over bin centres)": pop * 1e3,
         **{f"{k} reference (bits)": v for k, v in ref_h.items()},
     }))
-    if s["note"]:
-        blocks.append(html.paragraph(s["note"]))
-    pmfs = {k: v for k, v in s["references"].items() if k != "max_entropy"}
-    fig = pinfo.reference_pmfs(pmfs, s["edges"], entropies=ref_h,
-                               max_entropy=s["references"]["max_entropy"])
+    if s.note:
+        blocks.append(html.paragraph(s.note))
+    pmfs = {k: v for k, v in s.references.items() if k != "max_entropy"}
+    fig = pinfo.reference_pmfs(pmfs, s.edges, entropies=ref_h,
+                               max_entropy=s.references["max_entropy"])
     blocks.append(html.figure(
         fig, f"Reference ISI distributions with the population mean ISI ({pop * 1e3:.1f} ms): "
         "deterministic (regular firing), uniform and exponential (Poisson), with their "
         f"entropies; dashed: the maximum-entropy distribution ({ref_h['max_entropy']:.3f} "
         "bits)."))
-    closest, farthest = closest_farthest(units)
+    closest, farthest = s.closest, s.farthest
     mark = units["unit"].isin(farthest["unit"]).to_numpy()
     ax = pinfo.entropy_vs_rate(units["rate_hz"], units["entropy"], bound=units["max_entropy"],
                                highlight=mark, highlight_label="farthest from the bound")

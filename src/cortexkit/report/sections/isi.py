@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
-import numpy as np
 import pandas as pd
 
 from cortexkit.report import html
@@ -17,7 +14,6 @@ KIND = "data"
 def build(ctx: ReportContext) -> list[str]:
     """ISI histogram and fits of an example unit, CV/LV across units, best ML models."""
     from cortexkit import isi
-    from cortexkit.cli.cmd_isi import default_range
     from cortexkit.plot import isi as pisi
 
     st = ctx.spikes
@@ -39,26 +35,21 @@ def build(ctx: ReportContext) -> list[str]:
         "units with ISIs < 1.5 ms": int((table["refractory_count"] > 0).sum()),
     })]
 
-    pos = int(np.argmax(st.counts))
-    x = np.diff(st[pos])
-    uid = st.unit_ids[pos].item()
-    lo, hi = default_range(x)
-    counts, edges = isi.histogram(x, bins=50, range=(lo, hi))
-    curves = [isi.fit_curve(counts, edges, m) for m in isi.CURVE_MODELS]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        dist = isi.fit_distribution(x)
-    blocks.append(html.subheading(f"Example unit {uid} ({st.counts[pos]} spikes)"))
+    ex = isi.example_unit(st, bins=50)
+    ex.raise_first_error()
+    uid, (lo, hi), dist = ex.unit, ex.range, ex.distributions
+    curves = list(ex.curves.values())
+    blocks.append(html.subheading(f"Example unit {uid} ({ex.n_spikes} spikes)"))
     blocks.append(html.figure(
-        pisi.fits(counts, edges, curves, dist).figure,
+        pisi.fits(ex.counts, ex.edges, curves, dist).figure,
         f"ISI histogram of unit {uid} between its 1st and 95th ISI percentile "
         f"({lo * 1e3:.1f}-{hi * 1e3:.0f} ms) with least-squares exponential, inverse and "
-        f"linear curves and the best maximum-likelihood density ({dist.best})."))
+        f"linear curves and the best maximum-likelihood density ({ex.best_model})."))
     blocks.append(html.table(pd.DataFrame(
         [{"curve": c.model, "R²": c.r2, "SSE": c.sse,
           **{k: v for k, v in c.params.items()}} for c in curves])))
-    dt = dist.table.drop(columns="params").copy()
-    blocks.append(html.table(dt))
+    if dist is not None:
+        blocks.append(html.table(dist.table.drop(columns="params")))
 
     blocks.append(html.subheading("Regularity across units"))
     blocks.append(html.figure(

@@ -33,9 +33,8 @@ def _single_neuron(p) -> list[str]:
     from cortexkit import lif
     from cortexkit.plot import lif as plif
 
-    i_mean = 1.5e-10
-    current = lif.sine_current(p.times(), i_mean, period=0.05)
-    res = lif.simulate(p, current)
+    run = lif.run_input("sine", p, 1, i_mean=1.5e-10, period=0.05)
+    res, i_mean, current = run.result, run.i_mean, run.result.current
     return [
         html.subheading("Membrane potential under a sinusoidal input"),
         html.figure(plif.voltage(res).figure,
@@ -76,17 +75,11 @@ def _balanced(seed: int, quick: bool) -> list[str]:
 
     n = 5 if quick else 20
     p = lif.LIFParams(dt=1e-4, t_max=4.0 if quick else 20.0)
-    current = lif.poisson_current(p.times(), n_neurons=n, seed=seed)
-    res = lif.simulate(p, current, n, record_v=not quick)
-    st = res.spikes
-    cv = lif.isi_cv(st)
-    d = np.diff(st.times)
-    border = np.zeros(d.size, dtype=bool)
-    inner = st.offsets[1:-1]
-    border[inner[(inner > 0) & (inner <= d.size)] - 1] = True
-    isis = d[~border]
+    run = lif.run_input("poisson", p, n, record_v=not quick, t_skip=int(0.1 / p.dt),
+                        seed=seed)
+    cv, isis = run.cv, run.isis
     facts = {"neurons": n, "simulated time per neuron (s)": p.t_max,
-             "mean rate (Hz)": float(st.rates.mean()),
+             "mean rate (Hz)": run.mean_rate_hz,
              "mean ISI CV": float(np.nanmean(cv)),
              "CV range": f"{np.nanmin(cv):.2f} - {np.nanmax(cv):.2f}"}
     fits, table = _fit(isis)
@@ -110,8 +103,8 @@ def _balanced(seed: int, quick: bool) -> list[str]:
     ]
     if table is not None:
         blocks.append(html.table(table))
-    if res.v is not None:
-        ms = lif.membrane_stats(res, t_skip=int(0.1 / p.dt))
+    if run.membrane is not None:
+        ms = run.membrane
         blocks.append(html.figure(
             plif.membrane_histogram(ms, params=p).figure,
             f"Membrane potential of the balanced neurons over time and trials: mean "

@@ -28,19 +28,11 @@ def build(ctx: ReportContext) -> list[str]:
         v1 = bin_stimuli(v1, 5.0)
     v1 = tutorial_convention(v1)
     order = np.argsort(v1.stimuli, kind="stable")
-    if ctx.quick:
-        n_train, epochs = 200, 3
-        net, losses = encoding.train_orientation_model(n_train, epochs, seed=ctx.seed)
-        cached = False
-    else:
-        n_train, epochs = 1000, 25
-        net, losses, info = encoding.cached_orientation_model(n_train=n_train, epochs=epochs,
-                                                              seed=ctx.seed)
-        cached = info["cached"]
-    x_test, y_test, _ = encoding.orientation_set(1000, seed=ctx.seed + 1)
-    acc = float(((encoding.predict(net, x_test) > 0.5) == y_test).mean())
-    cmp = encoding.compare_layers(net, v1, _LAYERS, n_boot=300 if ctx.quick else 1000,
-                                  n_perm=50 if ctx.quick else 500, seed=ctx.seed)
+    n_train, epochs = (200, 3) if ctx.quick else (1000, 25)
+    ex = encoding.orientation_experiment(
+        v1, _LAYERS, n_train=n_train, epochs=epochs, seed=ctx.seed, use_cache=not ctx.quick,
+        n_boot=300 if ctx.quick else 1000, n_perm=50 if ctx.quick else 500)
+    net, losses, cached, acc, cmp = ex.net, ex.losses, ex.from_cache, ex.accuracy, ex.comparison
     st = v1.stimuli[order]
     rdms = {("V1 (synthetic)" if k == "data" else k): m[np.ix_(order, order)]
             for k, m in cmp.rdms.items()}
