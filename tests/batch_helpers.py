@@ -23,9 +23,9 @@ def trap(st, slow: float = 0.0):
         time.sleep(3600)
     if GREEDY in ids:
         hoard = []
-        for _ in range(400):  # up to 40 GB, touched, 100 MB at a time
-            hoard.append(np.ones(100 * 2**20 // 8))
-            time.sleep(0.01)
+        for _ in range(160):  # up to 40 GB, touched, 250 MB at a time
+            hoard.append(np.ones(250 * 2**20 // 8))
+            time.sleep(0.05)
     if CRASH in ids:
         os.kill(os.getpid(), signal.SIGSEGV)
     return pd.DataFrame({"unit": st.unit_ids, "trap": np.asarray(st.unit_ids, float)})

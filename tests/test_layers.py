@@ -51,8 +51,6 @@ SHARED_PRIVATE = "cortexkit._lib"
 # a progress protocol). Each entry must still occur (a stale entry fails the test), so
 # this list only shrinks; it is to be empty when that change has landed.
 PENDING = {
-    ("cortexkit.batch", "cortexkit.io._atomic"),
-    ("cortexkit.batch", "cortexkit.cli._common"),
     ("cortexkit.cli._common", "cortexkit.io._atomic"),
     ("cortexkit.encoding._cache", "cortexkit.io._atomic"),
     ("cortexkit.encoding._model", "cortexkit._optional"),

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cortexkit._version import __version__
+from cortexkit import __version__
 from cortexkit.batch import _analyses, _inputs, _store
 from cortexkit.errors import MissingDependencyError, ValidationError
 
