@@ -209,13 +209,21 @@ def test_run_matches_direct_computation_and_reads_as_one_table(cluster, recordin
 
     out = tmp_path / "results"
     inputs = recordings["all"] + [recordings["sessions"]]
-    seen: list[tuple[int, int]] = []
-    summary = ck.batch.run(inputs, out, scheduler=cluster.address,
-                           progress=lambda d, t: seen.append((d, t)))
+    seen: list[tuple] = []
+
+    class Recorder:  # the _lib.progress protocol
+        def step(self, description, total=None):
+            seen.append((description, total))
+            return 7
+
+        def advance(self, task, n=1):
+            seen.append((task, n))
+
+    summary = ck.batch.run(inputs, out, scheduler=cluster.address, progress=Recorder())
     n = len(recordings["paths"])
     assert (summary.done, summary.failed, summary.skipped) == (n - 2, 2, 0)
     assert summary.errors == recordings["errors"]
-    assert seen[0] == (0, n) and seen[-1] == (n, n) and len(seen) == n + 1
+    assert seen == [("recordings", n)] + [(7, 1)] * n
     df = pd.read_parquet(out)
     assert summary.n_rows == len(df)
     _check_table(df, recordings, recordings["good"] + recordings["found"], recordings["bad"])

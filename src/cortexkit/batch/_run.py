@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cortexkit import __version__
+from cortexkit._lib.progress import as_progress
 from cortexkit.batch import _analyses, _inputs, _store
 from cortexkit.errors import MissingDependencyError, ValidationError
 
@@ -240,7 +241,7 @@ def _connect(scheduler: str | None, workers: int | None, n_tasks: int,
 def run(inputs: Any, out: str | os.PathLike, analyses: Any = None, scheduler: str | None = None,
         workers: int | None = None, timeout: float | None = None, *,
         memory_limit: str | int | None = None, dashboard: bool = False,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Any = None,
         on_result: Callable[[str, str | None], None] | None = None,
         on_dashboard: Callable[[str], None] | None = None) -> BatchSummary:
     """Run per-recording analyses over many recordings on Dask into a Parquet dataset.
@@ -290,9 +291,10 @@ def run(inputs: Any, out: str | os.PathLike, analyses: Any = None, scheduler: st
     dashboard : bool, default False
         Serve the Dask dashboard (on 127.0.0.1 for a local cluster; needs bokeh); its
         address is in the summary.
-    progress : callable, optional
-        Called as ``progress(finished, total)`` when the plan is made and after every
-        recording (the CLI draws its progress bar with it).
+    progress : Progress, optional
+        A progress reporter (the ``step``/``advance`` protocol of
+        ``cortexkit._lib.progress``; the CLI passes its bar): one step "recordings" with
+        the total, advanced by the skipped ones at once and then by each one finished.
     on_result : callable, optional
         Called as ``on_result(recording, error)`` after each recording's part is written.
     on_dashboard : callable, optional
@@ -355,8 +357,10 @@ def _run_locked(t0, recordings, out, chosen, scheduler, n_workers, timeout, memo
     manifest = _manifest(previous, chosen, key, plan, run_id)
     _store.write_manifest(out, manifest)
     total = len(recordings)
-    if progress is not None:
-        progress(len(plan.skipped), total)
+    bar = as_progress(progress)
+    step = bar.step("recordings", total=total)
+    if plan.skipped:
+        bar.advance(step, len(plan.skipped))
     errors: dict[str, str] = {}
     computed: list[str] = []
     rows = {r: None for r in plan.skipped}
@@ -384,8 +388,7 @@ def _run_locked(t0, recordings, out, chosen, scheduler, n_workers, timeout, memo
                     peak["worker"] = max(peak["worker"], reply.get("worker_rss", 0))
                     peak["analysis"] = max(peak["analysis"], reply.get("rss_peak", 0))
                     peak["client"] = max(peak["client"], psutil.Process().memory_info().rss)
-                    if progress is not None:
-                        progress(len(plan.skipped) + len(computed), total)
+                    bar.advance(step)
                     if on_result is not None:
                         on_result(recording, error)
         status = "complete"

@@ -16,7 +16,7 @@ from cortexkit.errors import ValidationError
 
 @contextlib.contextmanager
 def _bar(enabled: bool) -> Iterator[Any]:
-    """A rich progress bar with ETA on stderr (only on a terminal); yields the callback."""
+    """A rich progress bar with ETA on stderr (only on a terminal), or None."""
     if not (enabled and sys.stderr.isatty()):
         yield None
         return
@@ -30,15 +30,23 @@ def _bar(enabled: bool) -> Iterator[Any]:
         TimeRemainingColumn,
     )
 
-    with Progress(TextColumn("recordings"), BarColumn(), MofNCompleteColumn(),
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as p:
-        task = p.add_task("recordings", total=None)
+        yield _Bar(p)
 
-        def update(done: int, total: int) -> None:
-            p.update(task, completed=done, total=total)
 
-        yield update
+class _Bar:
+    """The ``_lib.progress`` protocol on a rich Progress."""
+
+    def __init__(self, p: Any) -> None:
+        self._p = p
+
+    def step(self, description: str, total: float | None = None) -> int:
+        return self._p.add_task(description, total=total)
+
+    def advance(self, task: int, n: float = 1) -> None:
+        self._p.advance(task, n)
 
 
 def _analyses(value: str | None) -> list[str] | None:

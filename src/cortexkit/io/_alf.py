@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError
 from cortexkit.io._common import spike_kwargs, to_seconds
 from cortexkit.io._safe_pickle import read_npy_file
-from cortexkit.spikes import SpikeTrains
 
 
 def _one(folder: Path, pattern: str) -> Path | None:
@@ -52,6 +52,11 @@ def read_alf(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
         raise DataFormatError(
             f"{clusters_path}: cluster ids must be a 1-D integer array; got dtype "
             f"{clusters.dtype}, shape {clusters.shape}"
+        )
+    if clusters.dtype.kind == "u" and clusters.size and int(clusters.max()) >= 2**63:
+        raise DataFormatError(
+            f"{clusters_path}: cluster id {int(clusters.max())} is not below 2**63; the file "
+            "is damaged (ALF cluster ids are row numbers of the clusters.* tables)"
         )
     if clusters.shape != times.shape:
         raise DataFormatError(

@@ -18,10 +18,14 @@ Formats (``format=``, detected from the path when ``"auto"``):
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cortexkit._lib.atomic import atomic_path
+from cortexkit._lib.validation import invalid
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import (
     CortexkitError,
     DataFormatError,
@@ -29,9 +33,8 @@ from cortexkit.errors import (
     ValidationError,
 )
 from cortexkit.io import _alf, _epochs, _mat, _npz, _phy, _table
-from cortexkit.io._atomic import atomic_path
 from cortexkit.io._common import check_sample_rate
-from cortexkit.spikes import SpikeTrains
+from cortexkit.io._limits import regular_file
 
 __all__ = ["load_spikes", "save_spikes", "FORMATS"]
 
@@ -118,9 +121,7 @@ def load_spikes(path: str | os.PathLike, format: str = "auto", **options: Any) -
         raise DataFormatError(f"{path}: no such file or folder; check the path")
     fmt = _detect(path) if format == "auto" else _ALIASES.get(format, format)
     if fmt not in _READERS:
-        raise ValidationError(
-            f"format must be 'auto' or one of {list(_READERS)}; got {format!r}"
-        )
+        raise invalid("format", "'auto' or one of " + ", ".join(_READERS), format)
     reader, own, what = _READERS[fmt]
     unknown = sorted(set(options) - set(_COMMON) - set(own))
     if unknown:
@@ -129,11 +130,12 @@ def load_spikes(path: str | os.PathLike, format: str = "auto", **options: Any) -
         )
     opts = dict(options)
     opts["sample_rate"] = check_sample_rate(opts.get("sample_rate"))
-    if path.is_file() and path.stat().st_size == 0:
-        raise DataFormatError(f"{path}: the file is empty (0 bytes); copy or export it again")
-    if path.is_dir() != (fmt in ("alf", "phy", "epochs")):
+    folder = fmt in ("alf", "phy", "epochs")
+    if path.is_dir() != folder:
         kind = "a folder" if path.is_dir() else "a file"
         raise DataFormatError(f"{path} is {kind}, but format {fmt!r} reads {what}")
+    if not folder and regular_file(path) == 0:
+        raise DataFormatError(f"{path}: the file is empty (0 bytes); copy or export it again")
     try:
         return reader(path, opts)
     except (MissingDependencyError, DataFormatError):
@@ -142,7 +144,13 @@ def load_spikes(path: str | os.PathLike, format: str = "auto", **options: Any) -
         raise DataFormatError(f"{path}: {exc}") from exc
     except CortexkitError:
         raise
-    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError) as exc:
+    except MemoryError as exc:
+        raise DataFormatError(
+            f"{path}: reading it as {what} needs more memory than is available; the file "
+            "is damaged or too large for this machine"
+        ) from exc
+    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, OverflowError,
+            RecursionError, zlib.error) as exc:
         raise DataFormatError(
             f"{path}: cannot be read as {what} ({type(exc).__name__}: {exc})"
         ) from exc

@@ -87,7 +87,7 @@ def build_report(
     progress : object, optional
         Progress reporter with ``step`` / ``advance`` (see ``cortexkit.cli._common``).
     """
-    from cortexkit.io._atomic import atomic_path
+    from cortexkit._lib.atomic import atomic_path
     from cortexkit.report import available_sections
 
     if spikes is None:
