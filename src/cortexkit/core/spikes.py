@@ -519,19 +519,14 @@ class SpikeTrains(InteropMixin):
     # ------------------------------------------------------------------ binning
     def bin(self, bin_size: float, t_start: float | None = None, t_stop: float | None = None,
             sparse: bool = False) -> BinnedSpikes:
-        """Spike counts of every unit in consecutive bins (never modifies ``self``).
+        """Counts of every unit in ``bin_size`` (s) bins over ``[t_start, t_stop]`` (default
+        the recording; a last partial bin is dropped), as
+        :class:`~cortexkit.core.BinnedSpikes` (units x bins, ``counts[i] ==
+        np.histogram(st[i], bins=edges)[0]``; ``scipy.sparse`` with ``sparse=True``).
 
-        ``bin_size`` (s) > 0; ``t_start``/``t_stop`` default to the recording's, a last
-        partial bin is dropped; ``sparse=True`` gives ``scipy.sparse.csr_array`` counts.
-        Returns :class:`~cortexkit.core.binned.BinnedSpikes`: ``counts`` (units x bins,
-        int64; ``counts[i] == np.histogram(st[i], bins=edges)[0]``), ``edges``, ``unit_ids``.
-
-        Examples
-        --------
         >>> import cortexkit as ck
-        >>> st = ck.SpikeTrains.from_list([[0.1, 0.2, 0.7], [0.5]], t_stop=1.0)
-        >>> st.bin(0.25).counts.tolist()
-        [[2, 0, 1, 0], [0, 0, 1, 0]]
+        >>> ck.SpikeTrains.from_list([[0.1, 0.2, 0.7]], t_stop=1.0).bin(0.25).counts.tolist()
+        [[2, 0, 1, 0]]
         """
         from cortexkit.core.binned import bin_spikes
 
@@ -539,20 +534,14 @@ class SpikeTrains(InteropMixin):
 
     def psth(self, events: Any, window: tuple[float, float] = (-0.5, 1.0),
              bin_size: float = 0.01) -> PSTH:
-        """Spike counts of every unit around every event (peri-stimulus time histogram).
+        """Counts of every unit in ``bin_size`` bins around each event, as
+        :class:`~cortexkit.core.PSTH` (trials x units x bins, ``counts[k, i] ==
+        np.histogram(st[i] - events[k], bins=edges)[0]``, ``mean_rate`` in Hz, raster).
+        Every ``event + window`` must lie inside the recording (else a ValidationError).
 
-        Every window ``event + window`` (s) must lie inside the recording (a
-        ValidationError names the events that do not).  Returns
-        :class:`~cortexkit.core.binned.PSTH`: ``counts`` (trials x units x bins;
-        ``counts[k, i] == np.histogram(st[i] - events[k], bins=edges)[0]``),
-        ``mean_rate`` (Hz), ``edges`` and the raster of the counted spikes.
-
-        Examples
-        --------
         >>> import cortexkit as ck
         >>> st = ck.SpikeTrains.from_list([[1.05, 2.02, 2.35]], t_stop=4.0)
-        >>> p = st.psth([1.0, 2.0], window=(0.0, 0.5), bin_size=0.1)
-        >>> p.counts[:, 0].tolist()
+        >>> st.psth([1.0, 2.0], window=(0.0, 0.5), bin_size=0.1).counts[:, 0].tolist()
         [[1, 0, 0, 0, 0], [1, 0, 0, 1, 0]]
         """
         from cortexkit.core.binned import psth
