@@ -78,7 +78,11 @@ def test_isi_entropy_other_estimators_equal_loop(estimator):
     for i in range(st.n_units):
         h, _ = np.histogram(np.diff(st[i]), bins=20, range=(0, 0.1))
         if h.sum():
-            assert got["entropy"][i] == entropy_from_counts(h, estimator, base=math.e)
+            one = entropy_from_counts(h, estimator, base=math.e)
+            if estimator == "nsb":  # vectorized over rows: a batch's sums round differently
+                assert got["entropy"][i] == pytest.approx(one, rel=1e-13, abs=1e-13)
+            else:
+                assert got["entropy"][i] == one
         else:
             assert np.isnan(got["entropy"][i])
 

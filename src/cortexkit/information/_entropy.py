@@ -261,9 +261,9 @@ def entropy_from_counts(counts: Any, estimator: str = "plugin",
     elif estimator == "jackknife":
         h = _jackknife_nats(c)
     else:
-        from cortexkit.information._nsb import nsb_nats
+        from cortexkit.information._nsb import nsb_nats_rows
 
-        h = np.array([nsb_nats(row) for row in np.atleast_2d(c)])
+        h = nsb_nats_rows(np.atleast_2d(c))
         if c.ndim == 1:
             h = h[0]
     h = np.asarray(h, dtype=np.float64) / lb
