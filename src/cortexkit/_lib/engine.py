@@ -50,6 +50,10 @@ THRESHOLDS: dict[str, Threshold] = {
     "information.isi_counts": Threshold(100_000, NEVER),
     # ck.lif.simulate: always the kernels (the NumPy reference is a Python time loop).
     "lif.simulate": Threshold(0, 0),
+    # ck.quality.metrics / sliding_rp pair counts, in spikes.
+    "quality.pairs": Threshold(200_000, 2_000_000),
+    # ck.correlograms, in expected spike pairs inside the window.
+    "quality.correlograms": Threshold(2_000_000, 20_000_000),
 }
 
 
