@@ -72,7 +72,8 @@ def input_current(
     (150,)
     """
     if kind not in INPUT_KINDS:
-        raise ValidationError(f"kind must be one of {', '.join(INPUT_KINDS)}; got {kind!r}")
+        raise ValidationError(f"kind must be one of {', '.join(INPUT_KINDS)}; got {kind!r}",
+                              param="kind")
     mean = DEFAULT_I_MEAN[kind] if i_mean is None else float(i_mean)
     t = params.times()
     if kind == "sine":
@@ -81,7 +82,7 @@ def input_current(
         return mean, 0.0
     if kind == "noise":
         if not np.isfinite(sd) or sd < 0:
-            raise ValidationError(f"sd must be finite and >= 0 (A); got {sd}")
+            raise ValidationError(f"sd must be finite and >= 0 (A); got {sd}", param="sd")
         return mean, float(sd)  # white noise drawn inside the simulation loop
     rng = np.random.default_rng(seed)
     if kind == "ou":
@@ -191,7 +192,8 @@ def run_input(
     0.0
     """
     if not isinstance(n_neurons, int | np.integer) or n_neurons < 1:
-        raise ValidationError(f"n_neurons must be a positive integer; got {n_neurons!r}")
+        raise ValidationError(f"n_neurons must be a positive integer; got {n_neurons!r}",
+                              param="n_neurons")
     params = LIFParams() if params is None else params
     _check_memory(kind, int(n_neurons), int(params.n_steps), record_v)
     mean = DEFAULT_I_MEAN.get(kind, 0.0) if i_mean is None else float(i_mean)
