@@ -19,6 +19,7 @@ from cortexkit._lib.validation import check_choice
 from cortexkit.causality._estimate import METHODS, estimate, observed_indices
 from cortexkit.causality._network import (
     NetworkRun,
+    _check_int,
     check_connectivity,
     check_fraction,
     make_connectivity,
@@ -104,6 +105,7 @@ def compare_methods(n_neurons: int = 20, timesteps: int = 10_000, observed: Any 
     methods = _check_methods(methods)
     seed = _check_seed(seed)
     if A is None:
+        n_neurons = _check_int(n_neurons, "n_neurons", 1)  # before it seeds the RNG
         A = _network(n_neurons, p, (seed, int(n_neurons)))
     else:
         A = check_connectivity(A)
