@@ -137,7 +137,13 @@ def encode_labels(units: np.ndarray, unit_ids: Any, engine: str = "auto") -> Lab
                 example = int(np.flatnonzero((raw > 0) & (lut < 0))[0]) + lo
                 _raise_missing(n_missing, example)
             return Labels(units, lut, lo, counts, unit_ids)
-    uniq, codes = np.unique(units, return_inverse=True)
+    try:
+        uniq, codes = np.unique(units, return_inverse=True)
+    except TypeError:  # object labels that cannot be ordered: None, mixed str / int
+        kinds = sorted({type(u).__name__ for u in units.ravel()[:10000].tolist()})
+        raise invalid("units", "all numbers or all strings (no None)", units,
+                      given=f"labels of types {kinds}",
+                      fix="fill missing labels and use one type") from None
     codes = codes.ravel()
     if unit_ids is None:
         unit_ids = uniq

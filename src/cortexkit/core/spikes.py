@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cortexkit._lib._util import gather, offsets_from_counts, unit_index, within_unit_mask
-from cortexkit._lib.validation import invalid
+from cortexkit._lib.validation import check_number, invalid
 from cortexkit.core import _checks, _grouping
 from cortexkit.core._interop import InteropMixin
 from cortexkit.errors import ValidationError
@@ -507,8 +507,9 @@ class SpikeTrains(InteropMixin):
         >>> st.restrict(0.5, 1.0).train(0).tolist()
         [0.5, 0.9]
         """
-        t0, t1 = float(t0), float(t1)
-        if not (np.isfinite(t0) and np.isfinite(t1)) or t1 <= t0:
+        t0 = check_number("t0", t0, unit="s")
+        t1 = check_number("t1", t1, unit="s")
+        if t1 <= t0:
             raise invalid("t0, t1", "finite with t0 < t1", (t0, t1),
                           given=f"t0={t0}, t1={t1}")
         keep = (self._times >= t0) & (self._times < t1)

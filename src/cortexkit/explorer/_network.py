@@ -52,10 +52,11 @@ def network_view(
     from cortexkit import causality
 
     if not 2 <= n_neurons <= MAX_NEURONS:
-        raise ValidationError(f"n_neurons must be between 2 and {MAX_NEURONS}, got {n_neurons}")
+        raise ValidationError(f"n_neurons must be between 2 and {MAX_NEURONS}; got {n_neurons}",
+                              param="n_neurons")
     if not 20 <= timesteps <= MAX_TIMESTEPS:
         raise ValidationError(
-            f"timesteps must be between 20 and {MAX_TIMESTEPS}, got {timesteps}"
+            f"timesteps must be between 20 and {MAX_TIMESTEPS}; got {timesteps}", param="timesteps"
         )
     check_choice("protocol", protocol, PROTOCOLS)
     check_choice("method", method, METHODS)

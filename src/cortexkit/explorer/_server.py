@@ -160,7 +160,8 @@ def create_app(
             unit_list = [int(u) for u in units.split(",") if u.strip()]
         except ValueError:
             raise ValidationError(
-                f"units must be comma-separated neuron indices like '0,3', got {units!r}"
+                f"units must be comma-separated neuron indices like '0,3'; got {units!r}",
+                param="units"
             ) from None
         return network_view(n_neurons=n_neurons, p=p, timesteps=timesteps, protocol=protocol,
                             method=method, fraction=fraction, units=unit_list,
