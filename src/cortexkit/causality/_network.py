@@ -28,6 +28,7 @@ import numpy as np
 from scipy.special import expit
 
 from cortexkit._lib import reprs
+from cortexkit._lib.memory import check_alloc
 from cortexkit._lib.validation import check_choice
 from cortexkit.causality._moments import ClampMoments, MomentAccumulator
 from cortexkit.errors import ValidationError
@@ -125,6 +126,8 @@ def make_connectivity(n_neurons: int, p: float = 0.1,
     True
     """
     n = _check_int(n_neurons, "n_neurons", 1)
+    check_alloc("n_neurons", 24.0 * n * n, f"a {n:,} x {n:,} connectivity matrix",
+                "use fewer neurons")
     p = float(p)
     if not 0.0 < p <= 1.0:
         raise ValidationError(f"p must be a connection probability in (0, 1]; got {p!r}", param="p")
@@ -185,6 +188,9 @@ def simulate(A: Any, timesteps: int, perturb: str | None = None, units: Any = No
     A = check_connectivity(A)
     n = A.shape[0]
     T = _check_int(timesteps, "timesteps", 2)
+    check_alloc("timesteps", 16.0 * T * max(int(np.shape(A)[0]), 1),
+                f"{T:,} time steps of {int(np.shape(A)[0]):,} neurons",
+                "simulate fewer time steps or neurons")
     dt = np.dtype(dtype)
     if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
         raise ValidationError(f"dtype must be np.float64 or np.float32; got {dtype!r}",

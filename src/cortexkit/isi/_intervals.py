@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from cortexkit._lib._util import offsets_from_counts, unit_index, within_unit_mask
+from cortexkit._lib.memory import check_alloc
 from cortexkit.errors import ValidationError
 
 __all__ = ["Intervals", "intervals", "histogram"]
@@ -265,6 +266,7 @@ def histogram(
         if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or bins < 1:
             raise ValidationError(f"bins must be a positive integer or edges; got {bins!r}",
                                   param="bins")
+        check_alloc("bins", 16.0 * bins, f"bins={bins:,}", "use fewer bins")
     else:
         bins = np.asarray(bins, dtype=np.float64)
         if bins.ndim != 1 or bins.size < 2 or np.any(np.diff(bins) <= 0):
