@@ -22,13 +22,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cortexkit._lib._util import gather, offsets_from_counts, unit_index, within_unit_mask
-from cortexkit._lib.validation import invalid
+from cortexkit._lib.validation import check_number, invalid
 from cortexkit.core import _checks, _grouping
 from cortexkit.core._interop import InteropMixin
 from cortexkit.errors import ValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from cortexkit.core.binned import PSTH, BinnedSpikes
 
 __all__ = ["SpikeTrains", "from_trusted_parts"]
 
@@ -403,27 +405,7 @@ class SpikeTrains(InteropMixin):
 
         Raises :class:`~cortexkit.errors.ValidationError` naming the ids not found.
         """
-        ids = np.atleast_1d(np.asarray(units))
-        if ids.ndim != 1:
-            raise invalid("units", "a unit id or a 1-D list of ids", units)
-        order = np.argsort(self._unit_ids, kind="stable")
-        sorted_ids = self._unit_ids[order]
-        try:
-            pos = np.searchsorted(sorted_ids, ids)
-        except (TypeError, ValueError, np.exceptions.DTypePromotionError) as exc:
-            raise ValidationError(
-                f"unit ids {ids[:5].tolist()} do not match the type of st.unit_ids "
-                f"({self._unit_ids.dtype}); e.g. {self._unit_ids[:5].tolist()}", param="units"
-            ) from exc
-        pos = np.minimum(pos, max(sorted_ids.size - 1, 0))
-        found = sorted_ids.size > 0 and sorted_ids[pos] == ids
-        found = np.broadcast_to(found, ids.shape)
-        if not found.all():
-            raise ValidationError(
-                f"unit id(s) {ids[~found][:5].tolist()} not found; available ids include "
-                f"{self._unit_ids[:10].tolist()}", param="units"
-            )
-        return order[pos].astype(np.int64)
+        return _grouping.positions_of(self._unit_ids, units)
 
     def position(self, unit_id: Any) -> int:
         """Position of the unit with id ``unit_id``."""
@@ -505,14 +487,47 @@ class SpikeTrains(InteropMixin):
         >>> st.restrict(0.5, 1.0).train(0).tolist()
         [0.5, 0.9]
         """
-        t0, t1 = float(t0), float(t1)
-        if not (np.isfinite(t0) and np.isfinite(t1)) or t1 <= t0:
+        t0 = check_number("t0", t0, unit="s")
+        t1 = check_number("t1", t1, unit="s")
+        if t1 <= t0:
             raise invalid("t0, t1", "finite with t0 < t1", (t0, t1),
                           given=f"t0={t0}, t1={t1}")
         keep = (self._times >= t0) & (self._times < t1)
         counts = np.bincount(self.unit_index[keep], minlength=self.n_units)
         return self._trusted(self._times[keep], offsets_from_counts(counts), self._unit_ids,
                              t0, t1, self._unit_info)
+
+    # ------------------------------------------------------------------ binning
+    def bin(self, bin_size: float, t_start: float | None = None, t_stop: float | None = None,
+            sparse: bool = False) -> BinnedSpikes:
+        """Counts of every unit in ``bin_size`` (s) bins over ``[t_start, t_stop]`` (default
+        the recording; a last partial bin is dropped), as
+        :class:`~cortexkit.core.BinnedSpikes` (units x bins, ``counts[i] ==
+        np.histogram(st[i], bins=edges)[0]``; ``scipy.sparse`` with ``sparse=True``).
+
+        >>> import cortexkit as ck
+        >>> ck.SpikeTrains.from_list([[0.1, 0.2, 0.7]], t_stop=1.0).bin(0.25).counts.tolist()
+        [[2, 0, 1, 0]]
+        """
+        from cortexkit.core.binned import bin_spikes
+
+        return bin_spikes(self, bin_size, t_start=t_start, t_stop=t_stop, sparse=sparse)
+
+    def psth(self, events: Any, window: tuple[float, float] = (-0.5, 1.0),
+             bin_size: float = 0.01) -> PSTH:
+        """Counts of every unit in ``bin_size`` bins around each event, as
+        :class:`~cortexkit.core.PSTH` (trials x units x bins, ``counts[k, i] ==
+        np.histogram(st[i] - events[k], bins=edges)[0]``, ``mean_rate`` in Hz, raster).
+        Every ``event + window`` must lie inside the recording (else a ValidationError).
+
+        >>> import cortexkit as ck
+        >>> st = ck.SpikeTrains.from_list([[1.05, 2.02, 2.35]], t_stop=4.0)
+        >>> st.psth([1.0, 2.0], window=(0.0, 0.5), bin_size=0.1).counts[:, 0].tolist()
+        [[1, 0, 0, 0, 0], [1, 0, 0, 1, 0]]
+        """
+        from cortexkit.core.binned import psth
+
+        return psth(self, events, window=window, bin_size=bin_size)
 
     # ------------------------------------------------------------------ conversion
     def to_list(self) -> list[np.ndarray]:
