@@ -195,6 +195,9 @@ class Runner:
         if self.proc is not None:
             self.proc.kill()
             self.proc.wait()
+            for pipe in (self.proc.stdin, self.proc.stdout):
+                if pipe is not None:
+                    pipe.close()
             self.proc = None
 
     def run(self, kind: str, path: Path, opts: dict) -> dict:
@@ -217,7 +220,7 @@ class Runner:
             line = self.proc.stdout.readline()
             if not line:
                 code = self.proc.wait()
-                self.proc = None
+                self.stop()
                 return {"outcome": "crash", "type": f"exit {code}"}
             if line.startswith(_MARK):
                 return json.loads(line[len(_MARK):])
