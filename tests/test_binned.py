@@ -85,6 +85,13 @@ def test_psth_counts_equal_np_histogram_per_trial():
                                           np.histogram(st[i] - e, bins=p.edges)[0])
     np.testing.assert_allclose(p.mean_rate, p.counts.mean(axis=0) / 0.05)
     np.testing.assert_array_equal(p.events, events)
+    trials, lags = p.raster(0)
+    for trial, e in enumerate(events):
+        rel = st[0] - e
+        want = rel[(rel >= p.edges[0]) & (rel <= p.edges[-1])]
+        np.testing.assert_array_equal(np.sort(lags[trials == trial]), want)
+    with pytest.raises(ValidationError, match="^unit must be"):
+        p.raster(st.n_units)
 
 
 @pytest.mark.parametrize("events", [[0.2], [19.5], [5.0, 25.0], [-3.0]])

@@ -34,6 +34,11 @@ CASES: dict[str, dict] = {
         "bad": ["isi", IBL, "--unit", "987654321"],
         "usage": ["isi", IBL, "--bins", "many"],
     },
+    "quality": {
+        "json": ["quality", IBL, "--json"],
+        "bad": ["quality", IBL, "--censored", "0.01"],
+        "usage": ["quality", IBL, "--refractory", "short"],
+    },
     "entropy": {
         "json": ["entropy", IBL, "--json"],
         "bad": ["entropy", IBL, "--estimator", "clairvoyant"],

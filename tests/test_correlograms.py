@@ -89,3 +89,13 @@ def test_bad_input(kwargs, param):
         ck.correlograms(_spikes(), **kwargs)
     with pytest.raises(ValidationError):
         ck.correlograms(_spikes(), units=[99])
+
+
+@pytest.mark.parametrize("engine", ["numpy", "numba"])
+def test_lags_exactly_on_bin_edges(engine):
+    # times on a binary grid: many lags are exactly an edge, and some exactly +-window
+    rng = np.random.default_rng(4)
+    trains = [np.unique(rng.integers(0, 4096, 300)) / 1024.0 for _ in range(3)]
+    st = ck.SpikeTrains.from_list(trains)
+    cg = ck.correlograms(st, bin_size=1 / 128, window=4 / 128, engine=engine)
+    np.testing.assert_array_equal(cg.counts, _brute_force(st, cg.edges))

@@ -248,3 +248,23 @@ def test_pair_kernels_equal_numpy_reference():
             (d >= 30) & (d < 600))
         np.testing.assert_array_equal(_pairs.lag_histogram(s, off, 7, 40)[i],
                                       np.bincount(d[d < 280] // 7, minlength=40))
+
+
+def test_unit_summary_agrees_with_metrics(ibl):
+    q = ck.quality.unit_summary(ibl, 275)
+    full = ck.quality.metrics(ibl).set_index("unit").loc[275]
+    for col in ck.quality.METRIC_COLUMNS[1:]:
+        a, b = q.metrics[col], full[col]
+        assert (np.isnan(a) and np.isnan(b)) if isinstance(b, float) and np.isnan(b) \
+            else a == b, col
+    s = q.sliding
+    assert s.confidence.shape == (s.contamination.size, s.rp.size)
+    # the table's numbers are read off the same matrix
+    rows = np.flatnonzero((s.confidence[:, s.tested] >= 0.9).any(axis=1))
+    assert s.contamination[rows[0]] == pytest.approx(q.metrics["slidingrp_min_contamination"])
+    assert s.threshold_confidence[s.tested].max() == pytest.approx(
+        q.metrics["slidingrp_max_confidence"])
+    assert q.acg.counts.shape == (1, 1, 200) and q.unit == 275
+    assert ck.quality.example_unit(ibl) == 274
+    with pytest.raises(ValidationError):
+        ck.quality.unit_summary(ibl, 999)

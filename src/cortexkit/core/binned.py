@@ -153,6 +153,9 @@ class PSTH:
         Event times (s), one per trial.
     bin_size : float
         Bin width (s).
+    spike_trials, spike_units, spike_lags : numpy.ndarray
+        Every counted spike as (trial, unit position, time relative to the event in s),
+        sorted by unit, trial and lag: the raster behind ``counts``.
     """
 
     counts: np.ndarray
@@ -160,6 +163,16 @@ class PSTH:
     unit_ids: np.ndarray
     events: np.ndarray
     bin_size: float
+    spike_trials: np.ndarray
+    spike_units: np.ndarray
+    spike_lags: np.ndarray
+
+    def raster(self, unit: int) -> tuple[np.ndarray, np.ndarray]:
+        """(trial, lag) of the spikes of the unit at position ``unit``."""
+        if isinstance(unit, bool) or not 0 <= int(unit) < self.counts.shape[1]:
+            raise _invalid("unit", f"a unit position in [0, {self.counts.shape[1]})", unit)
+        lo, hi = np.searchsorted(self.spike_units, [int(unit), int(unit) + 1])
+        return self.spike_trials[lo:hi], self.spike_lags[lo:hi]
 
     @property
     def n_trials(self) -> int:
@@ -250,8 +263,11 @@ def psth(st: Any, events: Any, window: tuple[float, float] = (-0.5, 1.0),
     keep = k >= 0
     unit = _unit_of(st.offsets)[spike[keep]]
     trial = order[event[keep]]
+    lag = times[spike[keep]] - ev_sorted[event[keep]]
     n_units, n_bins = st.n_units, edges.size - 1
     flat = np.bincount((trial * n_units + unit) * n_bins + k[keep],
                        minlength=ev.size * n_units * n_bins)
     counts = _readonly(flat.astype(np.int64, copy=False).reshape(ev.size, n_units, n_bins))
-    return PSTH(counts, _readonly(edges), st.unit_ids, _readonly(ev), bin_size)
+    o = np.lexsort((lag, trial, unit))
+    return PSTH(counts, _readonly(edges), st.unit_ids, _readonly(ev), bin_size,
+                _readonly(trial[o]), _readonly(unit[o]), _readonly(lag[o]))

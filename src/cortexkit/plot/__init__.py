@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_TOPICS = {"spikes", "isi", "information", "lif", "causality", "rsa", "encoding"}
+_TOPICS = {"spikes", "isi", "information", "lif", "causality", "rsa", "encoding", "quality"}
 
 __all__ = sorted(_TOPICS)
 

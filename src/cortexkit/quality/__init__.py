@@ -15,6 +15,8 @@ from cortexkit.quality._metrics import (
     metrics,
 )
 from cortexkit.quality._sliding import SLIDING_RP_COLUMNS, confidence_matrix, sliding_rp
+from cortexkit.quality._summary import SlidingRPCurve, UnitQuality, example_unit, unit_summary
 
 __all__ = ["metrics", "sliding_rp", "correlograms", "Correlograms", "hill_contamination",
-           "llobet_contamination", "confidence_matrix", "METRIC_COLUMNS", "SLIDING_RP_COLUMNS"]
+           "llobet_contamination", "confidence_matrix", "METRIC_COLUMNS", "SLIDING_RP_COLUMNS",
+           "unit_summary", "example_unit", "UnitQuality", "SlidingRPCurve"]

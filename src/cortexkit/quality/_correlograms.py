@@ -100,6 +100,23 @@ def _numpy_counts(t: np.ndarray, u: np.ndarray, n_units: int, edges: np.ndarray)
     return out
 
 
+def _assemble(upper: np.ndarray, ties: np.ndarray) -> np.ndarray:
+    """Full correlograms from the kernel's positive-lag half.
+
+    ``upper[a, b, k]``: pairs (earlier spike of ``a``, later of ``b``) with lag in
+    positive bin ``k``; negated, such a lag falls in absolute bin ``n_pos - 1 - k`` of
+    ``[b, a]``, except a lag exactly on positive edge ``k`` (``ties``), which falls in
+    ``n_pos - k``.
+    """
+    n_a, n_b, n_pos = upper.shape
+    full = np.zeros((n_a, n_b, 2 * n_pos), dtype=np.int64)
+    full[..., n_pos:] = upper
+    mirrored = np.zeros_like(full)
+    mirrored[..., :n_pos] = (upper - ties[..., :n_pos])[..., ::-1]
+    mirrored[..., :n_pos + 1] += ties[..., ::-1]
+    return full + mirrored.transpose(1, 0, 2)
+
+
 def correlograms(st: Any, bin_size: float = 0.001, window: float = 0.05, units: Any = None,
                  engine: str = "auto") -> Correlograms:
     """Auto- and cross-correlograms of the chosen units (all ordered pairs).
@@ -156,14 +173,19 @@ def correlograms(st: Any, bin_size: float = 0.001, window: float = 0.05, units: 
     order = np.argsort(sel.times, kind="stable")
     t = np.ascontiguousarray(sel.times[order])
     u = unit[order]
-    if _pairs.choose_engine(engine, t.size) == "numba":
+    duration = max(sel.duration, 2 * window)
+    expected_pairs = t.size * t.size * 2 * window / duration
+    if _pairs.choose_engine(engine, int(expected_pairs) // 10) == "numba":
         from cortexkit.quality._kernels import correlogram_kernel
 
-        flat = np.zeros(n_units * n_units * n_bins, dtype=np.int64)
-        correlogram_kernel(t, u, n_units, edges, flat)
+        n_pos = n_bins // 2
+        upper = np.zeros(n_units * n_units * n_pos, dtype=np.int64)
+        ties = np.zeros(n_units * n_units * (n_pos + 1), dtype=np.int64)
+        correlogram_kernel(t, u, n_units, np.ascontiguousarray(edges[n_pos:]), upper, ties)
+        counts = _assemble(upper.reshape(n_units, n_units, n_pos),
+                           ties.reshape(n_units, n_units, n_pos + 1))
     else:
-        flat = _numpy_counts(t, u, n_units, edges)
-    counts = flat.reshape(n_units, n_units, n_bins)
+        counts = _numpy_counts(t, u, n_units, edges).reshape(n_units, n_units, n_bins)
     counts.flags.writeable = False
     edges.flags.writeable = False
     return Correlograms(counts, edges, sel.unit_ids, bin_size)

@@ -9,8 +9,6 @@ pairs) and has a NumPy reference in :mod:`cortexkit.quality._pairs` or
 
 from __future__ import annotations
 
-import math
-
 import numba
 
 
@@ -69,43 +67,42 @@ def lag_range_kernel(samples, offsets, lo, hi, out):  # pragma: no cover - compi
 
 
 @numba.njit(cache=True, nogil=True)
-def _bin_of(x, e0, inv, edges, n_bins):  # pragma: no cover - compiled
-    """Index k with edges[k] <= x < edges[k + 1] (x inside [edges[0], edges[-1]))."""
-    k = int(math.floor((x - e0) * inv))
-    if k < 0:
-        k = 0
-    elif k > n_bins - 1:
-        k = n_bins - 1
-    while k > 0 and x < edges[k]:
-        k -= 1
-    while k < n_bins - 1 and x >= edges[k + 1]:
-        k += 1
-    return k
+def correlogram_kernel(times, units, n_units, pos_edges, upper, ties):  # pragma: no cover
+    """Positive-lag half of the cross-correlograms of one time-sorted multi-unit train.
 
-
-@numba.njit(cache=True, nogil=True)
-def correlogram_kernel(times, units, n_units, edges, out):  # pragma: no cover - compiled
-    """Cross-correlograms of one time-sorted train of several units.
-
-    ``out`` is (n_units * n_units * n_bins) flat: ``out[(a * n_units + b) * n_bins + k]``
-    counts pairs of a spike of ``a`` and a different spike of ``b`` with
-    ``edges[k] <= t_b - t_a < edges[k + 1]``.  Each unordered pair is visited once and
-    counted at its lag and at the negated lag.
+    Each unordered pair of distinct spikes is visited once and counted once, under
+    (unit of the earlier spike ``a``, unit of the later ``b``) at its lag ``d >= 0``:
+    ``upper[(a * n_units + b) * n_pos + k]`` with ``pos_edges[k] <= d < pos_edges[k + 1]``
+    (``pos_edges`` = ``0, bin, ..., window``).  All writes of one earlier spike go to one
+    row ``a`` of the table, which stays in cache.  The negative lags are these negated
+    (``_assemble`` in :mod:`cortexkit.quality._correlograms`); as bins are closed on the
+    left, a lag exactly on an edge lands one bin over when negated, so such lags are also
+    counted in ``ties[(a * n_units + b) * (n_pos + 1) + k]`` (``k = n_pos`` for
+    ``d = window``, which only the negated side keeps).
     """
-    n_bins = edges.shape[0] - 1
-    e0 = edges[0]
-    e1 = edges[n_bins]
-    inv = n_bins / (e1 - e0)
+    n_pos = pos_edges.shape[0] - 1
+    w = pos_edges[n_pos]
+    inv = n_pos / w
+    nt = n_pos + 1
     n = times.shape[0]
     for i in range(n):
         ti = times[i]
-        ui = units[i]
+        row = units[i] * n_units
         for j in range(i + 1, n):
             d = times[j] - ti
-            if d > -e0:
+            if d > w:
                 break
-            uj = units[j]
-            if d < e1:
-                out[(ui * n_units + uj) * n_bins + _bin_of(d, e0, inv, edges, n_bins)] += 1
-            if -d >= e0:
-                out[(uj * n_units + ui) * n_bins + _bin_of(-d, e0, inv, edges, n_bins)] += 1
+            base = row + units[j]
+            if d == w:
+                ties[base * nt + n_pos] += 1
+                continue
+            k = int(d * inv)
+            if k > n_pos - 1:
+                k = n_pos - 1
+            if d < pos_edges[k]:
+                k -= 1
+            elif d >= pos_edges[k + 1]:
+                k += 1
+            upper[base * n_pos + k] += 1
+            if d == pos_edges[k]:
+                ties[base * nt + k] += 1
