@@ -188,7 +188,7 @@ def entropy_summary(st: Any, bins: Any = 50, range: tuple[float, float] | None =
     return EntropySummary(
         units=table, edges=edges, estimator=estimator, base=base,
         population_mean_isi=pop_mean, references=refs,
-        reference_entropies={name: entropy(p, base=base) for name, p in refs.items()},
+        reference_entropies={name: float(entropy(p, base=base)) for name, p in refs.items()},
         note=note, closest=closest, farthest=farthest,
     )
 
