@@ -128,6 +128,21 @@ def observed_indices(observed: Any, n: int,
                      seed: int | np.random.Generator | None = None) -> np.ndarray:
     """Sorted indices of the observed neurons (``observed``: None, a fraction or indices).
 
+    Parameters
+    ----------
+    observed : None, float or array_like of int
+        None: all neurons; a fraction in (0, 1]: that share of the neurons drawn at random;
+        otherwise the indices themselves.
+    n : int
+        Number of neurons.
+    seed : int, Generator or None
+        Seed of the random draw.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        The observed neurons' indices, sorted.
+
     Examples
     --------
     >>> observed_indices(0.5, 6, seed=0).size

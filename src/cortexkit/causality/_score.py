@@ -98,6 +98,18 @@ def score(estimate: Any, A: Any) -> Score:
 def auroc(scores: Any, labels: Any) -> float:
     """Area under the ROC curve (Mann-Whitney U / (n_pos n_neg), ties count one half).
 
+    Parameters
+    ----------
+    scores : array_like
+        Score of every candidate (higher: more likely positive).
+    labels : array_like of bool
+        True for the positives, same size as ``scores``.
+
+    Returns
+    -------
+    float
+        AUROC in [0, 1]; NaN without positives or without negatives.
+
     Examples
     --------
     >>> auroc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])

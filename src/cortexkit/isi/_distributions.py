@@ -76,7 +76,26 @@ class DistributionFits:
 
 
 def scipy_dist(model: str, params: dict[str, float]) -> Any:
-    """The frozen ``scipy.stats`` distribution equal to a fitted model."""
+    """The frozen ``scipy.stats`` distribution equal to a fitted model.
+
+    Parameters
+    ----------
+    model : str
+        One of :data:`DIST_MODELS`.
+    params : dict
+        Its fitted parameters (``DistributionFits.params(model)``).
+
+    Returns
+    -------
+    scipy.stats distribution (frozen)
+        With ``pdf``, ``cdf``, ``rvs`` ...
+
+    Examples
+    --------
+    >>> from cortexkit.isi import scipy_dist
+    >>> round(float(scipy_dist("exponential", {"rate": 10.0}).mean()), 6)
+    0.1
+    """
     p = params
     if model == "exponential":
         return stats.expon(scale=1.0 / p["rate"])

@@ -57,6 +57,15 @@ def correlogram_grid(cg: Any, fig: Any = None, max_units: int = 8) -> Any:
     """Auto- (diagonal) and cross-correlograms of up to ``max_units`` units, one panel per
     ordered pair: row ``a``, column ``b`` shows spikes of ``b`` at each lag after ``a``.
 
+    Parameters
+    ----------
+    cg : Correlograms
+        From :func:`cortexkit.correlograms`.
+    fig : matplotlib Figure, optional
+        Figure to draw into (default: a new one).
+    max_units : int, default 8
+        Units shown (the first ones).
+
     Returns
     -------
     matplotlib Figure
@@ -168,6 +177,18 @@ def sliding_rp_curve(curve: Any, ax: Any = None) -> Any:
 
 def contamination(table: Any, ax: Any = None, bins: int = 20) -> Any:
     """Distribution across units of the three contamination estimates (metrics table).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`cortexkit.quality.metrics` of the recording.
+    ax : matplotlib Axes, optional
+    bins : int, default 20
+        Histogram bins on [0, 1].
+
+    Returns
+    -------
+    matplotlib Axes
 
     Examples
     --------

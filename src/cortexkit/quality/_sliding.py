@@ -71,6 +71,32 @@ def confidence_matrix(obs: np.ndarray, rate: np.ndarray, n: np.ndarray, ref_dur:
     ``obs`` are the observed violations up to each refractory period, ``rate`` the firing
     rate (Hz), ``n`` the spike count; the operations are ordered as in the reference
     (``100 * (1 - poisson.cdf(obs, rate * c * tau * 2 * n))``).
+
+    Parameters
+    ----------
+    obs : numpy.ndarray
+        Observed violations up to each refractory period.
+    rate : numpy.ndarray
+        Firing rate (Hz).
+    n : numpy.ndarray
+        Spike count.
+    ref_dur : numpy.ndarray
+        Refractory periods (s).
+    contamination_pct : numpy.ndarray
+        Contamination levels (%).
+
+    Returns
+    -------
+    numpy.ndarray
+        Confidence (%), broadcast over the inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cortexkit.quality import confidence_matrix
+    >>> c = confidence_matrix(np.array(0.0), 10.0, 1000, 0.002, np.array([10.0, 50.0]))
+    >>> c.round(1).tolist()
+    [98.2, 100.0]
     """
     from scipy.special import pdtr
 
