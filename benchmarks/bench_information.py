@@ -79,7 +79,7 @@ def isis_numpy(st: ck.SpikeTrains) -> np.ndarray:
 
 
 def numpy_path(st: ck.SpikeTrains) -> np.ndarray:
-    counts, _ = isi_counts(st, 50, (0.0, 0.25), method="numpy")
+    counts, _ = isi_counts(st, 50, (0.0, 0.25), engine="numpy")
     ok = counts.sum(axis=1) > 0
     return entropy_from_counts(counts[ok])
 
@@ -134,8 +134,8 @@ def main(argv: list[str]) -> int:
     n_units, n_spikes = (100, 200_000) if args.quick else (1000, 10_000_000)
     trials = 50 if args.quick else args.bias_trials
     st = make_spikes(n_units, n_spikes)
-    counts_k, _ = isi_counts(st, method="kernel")  # warm-up: compile / load numba cache
-    counts_n, _ = isi_counts(st, method="numpy")
+    counts_k, _ = isi_counts(st, engine="numba")  # warm-up: compile / load numba cache
+    counts_n, _ = isi_counts(st, engine="numpy")
     if not np.array_equal(counts_k, counts_n):
         raise SystemExit("kernel and NumPy counts differ")
     table = ck.information.isi_entropy(st)

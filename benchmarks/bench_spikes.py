@@ -119,7 +119,7 @@ def main() -> None:
     warnings.simplefilter("ignore")  # peers' and cortexkit's data notes are not timed output
 
     times, units = make_events(n)
-    import cortexkit._kernels  # noqa: F401  (loads numba: the timed runs use the kernels)
+    import cortexkit.core._kernels  # noqa: F401  (loads numba: the timed runs use the kernels)
 
     ck_from_events(*make_events(60_000, seed=1))  # warm-up: numba cache, imports
     neo_from_events(*make_events(1000, seed=1))

@@ -366,3 +366,56 @@ RUN_ALL = cz.simulate(A3, 50, perturb="all", seed=0)
 def test_invalid_input_raises_validation_error(call, match):
     with pytest.raises(ValidationError, match=match):
         call()
+
+
+# --- fast paths: clamp moments (one product on the clamped pairs) vs the masked products ---
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_clamp_moments_estimates_equal_masked_product_reference(dtype):
+    from cortexkit.causality._estimate import _perturbation, _perturbation_corr
+
+    A = cz.make_connectivity(7, p=0.3, seed=4)
+    run = cz.simulate(A, 2 * 8192 + 1501, perturb="all", seed=3, dtype=dtype)  # > 1 block
+    act_tm, clamped_tm = run.activity.T, run.clamped.T
+    obs = np.arange(7)
+    ref_p = _perturbation(act_tm, clamped_tm, obs, obs)
+    ref_c = _perturbation_corr(act_tm, clamped_tm.copy(), obs, obs)
+    tol = 1e-10 if dtype == np.float64 else 2e-5
+    np.testing.assert_allclose(cz.estimate(run, "perturbation"), ref_p, atol=tol)
+    np.testing.assert_allclose(cz.estimate(run, "perturbation_corr"), ref_c, atol=tol)
+    # record="moments": same random stream, nothing stored, same estimates
+    light = cz.simulate(A, 2 * 8192 + 1501, perturb="all", seed=3, dtype=dtype,
+                        record="moments")
+    assert light.activity is None and light.clamped is None
+    assert light.timesteps == run.timesteps and light.moments.n == (run.timesteps - 1 + 1) // 2
+    for method in ("perturbation", "perturbation_corr"):
+        np.testing.assert_allclose(cz.estimate(light, method), cz.estimate(run, method),
+                                   atol=1e-12 if dtype == np.float64 else 2e-5)
+    sub = cz.estimate(light, "perturbation", observed=[1, 3, 6], source=3)
+    np.testing.assert_allclose(sub[[1, 3, 6], 3], ref_p[[1, 3, 6], 3], atol=tol)
+    assert np.isnan(np.delete(sub, 3, axis=1)).all()
+
+
+def test_units_protocol_clamped_subset_takes_moments_path_and_matches_pearson():
+    # sources [0, 2, 5] are clamped on every even step (fast path), neuron 1 never is
+    A = cz.make_connectivity(6, p=0.3, seed=2)
+    run = cz.simulate(A, 3001, perturb="units", units=[0, 2, 3, 4, 5], seed=5)
+    x = run.activity
+    t = np.arange(0, x.shape[1] - 1, 2)
+    est = cz.estimate(run, "perturbation_corr", observed=[0, 1, 2, 5])
+    for i, j in [(0, 2), (5, 0), (1, 5)]:
+        ref = stats.pearsonr(x[j, t], x[i, t + 1]).statistic
+        assert est[i, j] == pytest.approx(ref, abs=1e-10)
+    assert np.isnan(est[:, 1]).all()        # never clamped: general path gives NaN there
+
+
+def test_record_moments_only_for_all_clamped_and_perturbation_methods():
+    A = cz.make_connectivity(5, p=0.3, seed=1)
+    with pytest.raises(ValidationError, match="record='moments' needs the all-clamped"):
+        cz.simulate(A, 100, perturb="units", units=[1], record="moments")
+    with pytest.raises(ValidationError, match="record must be one of activity, moments"):
+        cz.simulate(A, 100, perturb="all", record="some")
+    light = cz.simulate(A, 100, perturb="fraction", fraction=1.0, seed=0, record="moments")
+    with pytest.raises(ValidationError, match="record='activity'"):
+        cz.estimate(light, "iv")
+    assert "moments" in repr(light)

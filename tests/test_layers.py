@@ -5,8 +5,7 @@ under ``if TYPE_CHECKING:`` and as ``importlib.import_module("cortexkit.x")`` st
 Layers, lowest first (a module may import its own layer or lower ones):
 
 1. foundation: ``errors``, ``_version``, ``_lib`` (the one private package everyone may use)
-2. containers: ``core`` (``SpikeTrains``, ``Responses``, binned spikes), ``spikes``,
-   ``_kernels``
+2. containers: ``core`` (``SpikeTrains``, ``Responses``, binned spikes)
 3. analyses: ``summary``, ``isi``, ``information``, ``lif``, ``causality``, ``encoding``,
    ``rsa``, ``quality`` (and the ``cortexkit`` package root, which re-exports from them)
 4. ``io``, ``datasets``, ``plot``
@@ -36,8 +35,7 @@ LAYER_NAMES = {FOUNDATION: "foundation", CONTAINERS: "containers", ANALYSES: "an
 # so that a new top-level module or package must be placed in a layer on purpose.
 LAYER_OF = {
     "errors": FOUNDATION, "_version": FOUNDATION, "_lib": FOUNDATION,
-    "_optional": FOUNDATION,  # until it has moved to _lib/optional.py
-    "core": CONTAINERS, "spikes": CONTAINERS, "_kernels": CONTAINERS,
+    "core": CONTAINERS,
     "summary": ANALYSES, "isi": ANALYSES, "information": ANALYSES, "lif": ANALYSES,
     "causality": ANALYSES, "encoding": ANALYSES, "rsa": ANALYSES, "quality": ANALYSES,
     "io": IO_PLOT, "datasets": IO_PLOT, "plot": IO_PLOT,
@@ -46,20 +44,11 @@ LAYER_OF = {
 ROOT_LAYER = ANALYSES  # ``cortexkit/__init__.py`` imports SpikeTrains and ck.describe
 CLI_MAY_IMPORT = {"cortexkit.report", "cortexkit.explorer", "cortexkit.batch"}
 SHARED_PRIVATE = "cortexkit._lib"
-# Violations that other changes of the same issue remove (issue 13 items 3-6 move
-# ``_optional`` and ``io/_atomic`` into ``_lib`` and ``Responses`` into ``core``; the batch
-# rewrite reports progress by a callback). Only these exact imports are tolerated; the
-# list is to be empty once those changes have landed.
+# Violations that another change of the same issue removes: the batch rewrite reports
+# progress by a callback (the protocol of ``_lib/progress.py``) instead of importing the
+# CLI's bar. Only these exact imports are tolerated; the list is to be empty after it.
 PENDING = {
-    ("cortexkit.batch", "cortexkit.io._atomic"),
     ("cortexkit.batch", "cortexkit.cli._common"),
-    ("cortexkit.cli._common", "cortexkit.io._atomic"),
-    ("cortexkit.encoding._cache", "cortexkit.io._atomic"),
-    ("cortexkit.encoding._model", "cortexkit._optional"),
-    ("cortexkit.encoding._pipeline", "cortexkit.io.responses"),
-    ("cortexkit.explorer._server", "cortexkit._optional"),
-    ("cortexkit.io._nwb", "cortexkit._optional"),
-    ("cortexkit.report._build", "cortexkit.io._atomic"),
 }
 
 
@@ -239,7 +228,7 @@ def _check(module: str, source: str) -> list[str]:
     ("cortexkit.rsa.x", "from cortexkit.isi._intervals import as_isi_array\n",
      "private module"),
     ("cortexkit.isi.x", "from ..rsa._rdm import METHODS\n", "private module"),
-    ("cortexkit.isi.x", "from cortexkit._kernels import k\n", "private module"),
+    ("cortexkit.isi.x", "from cortexkit.core._kernels import k\n", "private module"),
 ])
 def test_checker_finds(module, source, expected):
     found = _check(module, source)

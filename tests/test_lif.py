@@ -207,6 +207,10 @@ def test_compiled_kernel_matches_numpy_reference(case):
     assert np.array_equal(fast.v, ref.v)
     lean = ck.lif.simulate(p, current, n, record_v=False, **kw)
     assert lean.v is None and lean.spikes == fast.spikes
+    # the engine switch: "numpy" is the reference, "numba" the kernels ("auto")
+    ref2 = ck.lif.simulate(p, current, n, engine="numpy", **kw)
+    assert ref2.spikes == ref.spikes and np.array_equal(ref2.v, ref.v)
+    assert ck.lif.simulate(p, current, n, engine="numba", **kw).spikes == fast.spikes
 
 
 @pytest.mark.parametrize("t_ref, block", [(0.0, 32), (1e-3, 32), (0.0, 64), (2e-4, 16)])
@@ -314,6 +318,12 @@ def test_params_frozen():
 def test_bad_simulate_input_names_the_argument(args, kwargs, match):
     with pytest.raises(ValidationError, match=match):
         ck.lif.simulate(P, *args, **kwargs)
+
+
+def test_unknown_engine_refused():
+    p = LIFParams(dt=1e-4, t_max=0.01)
+    with pytest.raises(ValidationError, match="engine must be one of auto, numba, numpy"):
+        ck.lif.simulate(p, 1e-10, engine="kernel")
 
 
 def test_params_type_checked():

@@ -17,7 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as hst
 
 import cortexkit as ck
-from cortexkit import spikes as S
+from cortexkit._lib import engine
+from cortexkit.core import _grouping as G
+from cortexkit.core import _plausibility
 from cortexkit.errors import CortexkitWarning, ValidationError
 
 
@@ -38,7 +40,7 @@ def _quiet(fn, *a, **k):
 @pytest.fixture
 def force_numba(monkeypatch):
     """Use the numba kernels from 50k spikes on, even in a process without numba loaded."""
-    monkeypatch.setattr(S, "_NUMBA_COLD_MIN_SPIKES", 0)
+    monkeypatch.setitem(engine.THRESHOLDS, "spikes.construct", engine.Threshold(50_000, 0))
 
 
 @pytest.mark.parametrize("n", [10, 3000, 80_000])  # 80k goes through the numba kernels
@@ -104,13 +106,13 @@ def _unsorted_events(seed):
 
 
 def test_group_kernel_parity_with_stable_argsort():
-    from cortexkit import _kernels
+    from cortexkit.core import _kernels
 
     t, u = _unsorted_events(1)
     t[17] = np.nan
-    enc = S._encode_labels(u, None)
+    enc = G.encode_labels(u, None)
     offsets = np.concatenate([[0], np.cumsum(enc.counts)])
-    ref_out, ref = S._group_numpy(t, enc, offsets)
+    ref_out, ref = G.group_numpy(t, enc, offsets)
     out = np.empty_like(t)
     unsorted = np.zeros(enc.counts.size, dtype=bool)
     dup = np.zeros(enc.counts.size, dtype=np.int64)
@@ -127,13 +129,13 @@ def test_group_kernel_parity_with_stable_argsort():
 
 
 def test_scan_kernel_parity():
-    from cortexkit import _kernels
+    from cortexkit.core import _kernels
 
     t, u = _unsorted_events(2)
     order = np.argsort(u, kind="stable")
     g = t[order]
     offsets = np.concatenate([[0], np.cumsum(np.bincount(u))])
-    ref = S._scan_numpy(g, offsets)
+    ref = G.scan_numpy(g, offsets)
     unsorted = np.zeros(offsets.size - 1, dtype=bool)
     dup = np.zeros(offsets.size - 1, dtype=np.int64)
     res = _kernels.scan_flat(g, offsets, unsorted, dup)
@@ -152,12 +154,12 @@ def test_scan_kernel_parity():
 def test_numba_and_numpy_paths_build_the_same_object(monkeypatch, force_numba):
     t, u = _unsorted_events(3)
     a = _quiet(ck.SpikeTrains.from_events, t, u)
-    assert "cortexkit._kernels" in sys.modules
-    monkeypatch.setattr(S, "_NUMBA_MIN_SPIKES", 10**9)
+    assert "cortexkit.core._kernels" in sys.modules
+    monkeypatch.setitem(engine.THRESHOLDS, "spikes.construct", engine.Threshold(10**9, 10**9))
     b = _quiet(ck.SpikeTrains.from_events, t, u)
     assert a == b and a.n_duplicates == b.n_duplicates
     c = _quiet(ck.SpikeTrains, a.times, a.offsets)  # scan_flat vs _scan_numpy via __init__
-    monkeypatch.setattr(S, "_NUMBA_MIN_SPIKES", 50_000)
+    monkeypatch.setitem(engine.THRESHOLDS, "spikes.construct", engine.Threshold(50_000, 0))
     d = _quiet(ck.SpikeTrains, a.times, a.offsets)
     assert c == d and c.n_duplicates == d.n_duplicates == a.n_duplicates
 
@@ -261,8 +263,11 @@ def test_from_list_errors():
         ck.SpikeTrains.from_list([np.zeros((2, 3))])
     with pytest.raises(ValidationError, match="from_events"):
         ck.SpikeTrains.from_list(np.zeros((3, 4)))
-    with pytest.raises(ValidationError, match="unexpected option"):
+    # options are explicit keyword-only parameters: Python itself refuses unknown ones
+    with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
         ck.SpikeTrains.from_list([[0.1]], bogus=1)
+    with pytest.raises(TypeError, match="positional"):
+        ck.SpikeTrains.from_list([[0.1]], None, None, None, None)  # unit_info is keyword-only
 
 
 # ------------------------------------------------------------------ access
@@ -385,6 +390,64 @@ def test_vectorized_median_isi_matches_numpy_median():
     rng = np.random.default_rng(5)
     trains = [np.sort(rng.exponential(2.0, k).cumsum()) for k in (0, 1, 2, 3, 10, 57)]
     st = ck.SpikeTrains.from_list(trains)
-    med = S._median_isi(st)
+    med = _plausibility.median_isi(st.times, st.offsets)
     ref = [np.median(np.diff(t)) if t.size > 1 else np.nan for t in trains]
     np.testing.assert_allclose(med, ref)
+
+
+# ------------------------------------------------------------------ take / immutability
+def test_take_by_position_matches_select(st3):
+    sub = st3.take([2, 0, 0])
+    assert sub.unit_ids.tolist() == [9, 3, 3]
+    assert sub == st3.select([9, 3, 3])
+    assert sub.unit_info["area"].tolist() == ["LP", "CA1", "CA1"]
+    assert st3.take(np.array([], dtype=int)).n_units == 0
+    for bad in ([3], [-1], [0.5], [[0, 1]]):
+        with pytest.raises(ValidationError, match="positions must be") as info:
+            st3.take(bad)
+        assert info.value.param == "positions"
+
+
+def test_attributes_cannot_be_reassigned(st3):
+    for name in ("times", "t_stop", "unit_ids", "_times", "_t_stop", "extra"):
+        with pytest.raises(AttributeError):
+            setattr(st3, name, 1.0)
+    with pytest.raises(AttributeError):
+        del st3._times
+    with pytest.raises(ValueError):
+        st3.times[0] = 5.0  # read-only arrays
+    assert st3.t_stop == 2.0 and st3.times[0] == 0.4
+
+
+def test_pickle_and_copy_round_trip(st3):
+    import copy
+    import pickle
+
+    for back in (pickle.loads(pickle.dumps(st3)), copy.deepcopy(st3), copy.copy(st3)):
+        assert back == st3 and back.n_duplicates == st3.n_duplicates
+        pd.testing.assert_frame_equal(back.unit_info, st3.unit_info)
+        with pytest.raises(AttributeError):
+            back._t_stop = 9.0
+        assert not back.times.flags.writeable
+
+
+@pytest.mark.parametrize("n", [100, 120_000])
+def test_engine_argument_numba_and_numpy_agree(n):
+    t, u = _unsorted_events(4)
+    t, u = t[:n], u[:n]
+    a = _quiet(ck.SpikeTrains.from_events, t, u, engine="numba")
+    b = _quiet(ck.SpikeTrains.from_events, t, u, engine="numpy")
+    assert a == b and a.n_duplicates == b.n_duplicates
+    c = _quiet(ck.SpikeTrains, b.times, b.offsets, b.unit_ids, engine="numba")
+    d = _quiet(ck.SpikeTrains.from_list, b.to_list(), b.unit_ids, engine="numpy")
+    assert c == d == b and c.n_duplicates == d.n_duplicates == b.n_duplicates
+    with pytest.raises(ValidationError, match="engine must be one of auto, numba, numpy"):
+        ck.SpikeTrains.from_events(t, u, engine="cuda")
+
+
+def test_trusted_parts_skip_checks_but_count_duplicates():
+    from cortexkit.core import from_trusted_parts
+
+    st = from_trusted_parts([0.1, 0.1, 0.5], [0, 2, 3], [4, 5], 0.0, 1.0)
+    assert st.n_duplicates == 1 and st.unit_ids.tolist() == [4, 5]
+    assert st == _quiet(ck.SpikeTrains, st.times, st.offsets, [4, 5], t_stop=1.0)

@@ -16,8 +16,8 @@ from typing import Any
 
 from cortexkit import errors
 from cortexkit._version import __version__
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import CortexkitError, DataFormatError, ValidationError
-from cortexkit.spikes import SpikeTrains
 from cortexkit.summary import describe, interval_fraction
 
 _SUBMODULES = {

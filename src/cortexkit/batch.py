@@ -248,7 +248,7 @@ def _read_previous(out: Path) -> pd.DataFrame:
 
 
 def _write(out: Path, parts: list[pd.DataFrame]) -> int:
-    from cortexkit.io._atomic import atomic_path
+    from cortexkit._lib.atomic import atomic_path
 
     nonempty = [p for p in parts if len(p)]
     table = _tidy(pd.concat(nonempty, ignore_index=True)) if nonempty else parts[0]
@@ -261,7 +261,7 @@ def _connect(scheduler: str | None, workers: int | None, n_tasks: int):
     """A distributed Client (and the LocalCluster it owns, or None)."""
     import logging
 
-    from cortexkit._optional import optional_import
+    from cortexkit._lib.optional import optional_import
 
     distributed = optional_import("distributed")
     if scheduler is None:

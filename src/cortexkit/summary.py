@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import ValidationError
-from cortexkit.spikes import SpikeTrains
 
 __all__ = ["Description", "IntervalFraction", "describe", "interval_fraction", "population_rate"]
 

@@ -18,6 +18,7 @@ from cortexkit.causality._experiment import (
     confounded_network,
     run_experiment,
 )
+from cortexkit.causality._moments import ClampMoments
 from cortexkit.causality._network import (
     NetworkRun,
     make_connectivity,
@@ -27,6 +28,7 @@ from cortexkit.causality._network import (
 from cortexkit.causality._score import Score, auroc, score
 
 __all__ = [
+    "ClampMoments",
     "METHODS",
     "METHOD_PROTOCOL",
     "Comparison",

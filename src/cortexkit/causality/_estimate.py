@@ -15,6 +15,12 @@ from typing import Any
 import numpy as np
 from scipy.special import logit
 
+from cortexkit._lib.validation import check_choice
+from cortexkit.causality._moments import (
+    corr_from_moments,
+    moments_from_activity,
+    perturbation_from_moments,
+)
 from cortexkit.causality._network import NetworkRun, check_fraction, check_indices
 from cortexkit.errors import MissingDependencyError, ValidationError
 
@@ -83,10 +89,18 @@ def estimate(run: NetworkRun | Any, method: str, observed: Any = None, source: i
     >>> bool(np.corrcoef(est[off], A[off])[0, 1] > 0.9)
     True
     """
-    if method not in METHODS:
-        raise ValidationError(f"method must be one of {METHODS}, got {method!r}")
-    act_tm, clamped_tm = _time_major(run, method)
-    T, n = act_tm.shape
+    check_choice("method", method, METHODS)
+    moments = run.moments if isinstance(run, NetworkRun) else None
+    if moments is not None:
+        if method not in ("perturbation", "perturbation_corr"):
+            raise ValidationError(
+                f"method {method!r} needs the activity, but this run was simulated with "
+                "record='moments' (clamp moments only); simulate with record='activity'")
+        act_tm = clamped_tm = None
+        n = run.n_neurons
+    else:
+        act_tm, clamped_tm = _time_major(run, method)
+        n = act_tm.shape[1]
     obs = observed_indices(observed, n, seed)
     if source is not None:
         if method not in ("perturbation", "perturbation_corr"):
@@ -98,13 +112,21 @@ def estimate(run: NetworkRun | Any, method: str, observed: Any = None, source: i
             raise ValidationError(
                 f"source={source} is not an observed neuron (observed: 0..{n - 1} subset of "
                 f"{obs.size}); pick one of the observed indices")
-    if link not in ("logit", "identity"):
-        raise ValidationError(f"link must be 'logit' or 'identity', got {link!r}")
+    check_choice("link", link, ("logit", "identity"))
     if lasso and method != "regression":
         raise ValidationError(f"lasso=True applies to method='regression', not {method!r}")
     out = np.full((n, n), np.nan)
     if method in _NEEDS_CLAMPS:
         src = obs if source is None else np.array([int(source)])
+        if method != "iv" and (moments is not None or _all_clamped(clamped_tm, src)):
+            # every source clamped on every even step: one product on the clamped pairs
+            if moments is None:
+                moments = moments_from_activity(act_tm, obs, src)
+            else:
+                moments = moments.select(obs, src)
+            out[np.ix_(obs, src)] = (perturbation_from_moments(moments)
+                                     if method == "perturbation" else corr_from_moments(moments))
+            return out
         if method == "perturbation":
             block = _perturbation(act_tm, clamped_tm, obs, src)
         elif method == "perturbation_corr":
@@ -113,6 +135,7 @@ def estimate(run: NetworkRun | Any, method: str, observed: Any = None, source: i
             src, block = _iv(act_tm, clamped_tm, obs, link)
         out[np.ix_(obs, src)] = block
         return out
+    T = act_tm.shape[0]
     if T - 1 < 3:
         raise ValidationError(f"method {method!r} needs at least 4 time steps, got {T}")
     a0 = np.asarray(act_tm[:-1, obs], dtype=np.float64)
@@ -180,6 +203,12 @@ def _time_major(run: Any, method: str) -> tuple[np.ndarray, np.ndarray | None]:
             f"method {method!r} needs clamped steps, but this run has none; simulate with "
             "perturb='all', 'units' or 'fraction'")
     return act.T, (None if clamped is None else clamped.T)
+
+
+def _all_clamped(clamped_tm: np.ndarray, src: np.ndarray) -> bool:
+    """Whether every ``src`` neuron is clamped on every even step that has an outcome."""
+    even = clamped_tm[0:-1:2]
+    return bool(even.all() if src.size == even.shape[1] else even[:, src].all())
 
 
 def _clamp_blocks(act_tm: np.ndarray, clamped_tm: np.ndarray, obs: np.ndarray, src: np.ndarray):

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cortexkit._lib.validation import check_choice
 from cortexkit.causality._estimate import METHODS, estimate, observed_indices
 from cortexkit.causality._network import (
     NetworkRun,
@@ -248,8 +249,7 @@ def _check_methods(methods: Any) -> list[str]:
     if not out:
         raise ValidationError(f"methods must name at least one of {METHODS}")
     for m in out:
-        if m not in METHODS:
-            raise ValidationError(f"method must be one of {METHODS}, got {m!r}")
+        check_choice("method", m, METHODS)
     return list(dict.fromkeys(out))
 
 

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rv = app(args=argv, prog_name="cortexkit", standalone_mode=False)
     except CortexkitError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_with_flag(str(exc), exc.param, _flags(app, argv))}", file=sys.stderr)
         return 2
     except click.exceptions.Exit as exc:
         return exc.exit_code
@@ -75,6 +75,42 @@ def main(argv: list[str] | None = None) -> int:
               "(please report this with the command you ran)", file=sys.stderr)
         return 1
     return int(rv) if isinstance(rv, int) else 0
+
+
+def _flags(app: typer.Typer, argv: list[str]) -> dict[str, str]:
+    """Parameter name -> its long flag, for the command in ``argv`` (empty if none)."""
+    try:
+        group = typer.main.get_command(app)
+        cmd = group.commands.get(argv[0]) if argv else None
+    except Exception:  # noqa: BLE001 - only used to improve an error message
+        return {}
+    if cmd is None:
+        return {}
+    flags = {}
+    for p in cmd.params:
+        longs = [o for o in getattr(p, "opts", ()) if o.startswith("--")]
+        if longs and p.name:
+            flags[p.name] = longs[0]
+    return flags
+
+
+def _with_flag(message: str, param: str | None, flags: dict[str, str]) -> str:
+    """Name the command-line flag in a library message about parameter ``param``.
+
+    Library messages name parameters (``bins must be ...``, ``pass sample_rate=30000``);
+    the CLI user typed a flag, so ``bins`` at the start becomes ``--bins``,
+    ``sample_rate=30000`` becomes ``--sample-rate 30000`` (``sort=True`` becomes
+    ``--sort``), and otherwise the flag is added at the end.
+    """
+    flag = flags.get(param) if param else None
+    if flag is None:
+        return message
+    if message.startswith(param + " "):
+        message = flag + message[len(param):]
+    message = message.replace(f"{param}=True", flag).replace(f"{param}=", f"{flag} ")
+    if flag not in message:
+        message += f" (command-line option {flag})"
+    return message
 
 
 def _entry() -> None:  # pragma: no cover

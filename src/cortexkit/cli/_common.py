@@ -100,7 +100,7 @@ def out_dir(path: Path) -> Path:
 
 def save_table(df: Any, out: Path, name: str, fmt: str = "csv") -> Path:
     """Write a DataFrame into ``out`` as CSV or Parquet, atomically."""
-    from cortexkit.io._atomic import atomic_path
+    from cortexkit._lib.atomic import atomic_path
 
     if fmt not in ("csv", "parquet"):
         raise ValidationError(f"--table-format must be csv or parquet, got {fmt!r}")
@@ -117,7 +117,7 @@ def save_figure(fig: Any, out: Path, name: str, fmt: str = "png") -> Path:
     """Write a matplotlib figure into ``out`` as PNG or SVG, atomically, and close it."""
     import matplotlib.pyplot as plt
 
-    from cortexkit.io._atomic import atomic_path
+    from cortexkit._lib.atomic import atomic_path
 
     if fmt not in ("png", "svg"):
         raise ValidationError(f"--figure-format must be png or svg, got {fmt!r}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cortexkit._lib._util import offsets_from_counts, unit_index
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import ValidationError
-from cortexkit.spikes import SpikeTrains
 
 __all__ = ["steinmetz_like"]
 
@@ -119,11 +120,10 @@ def _n_draws(rate: np.ndarray, duration: float) -> np.ndarray:
 
 def _renewal(rng, idx, intervals_fn, rate, duration):
     n = _n_draws(rate[idx], duration)
-    owner = np.repeat(np.arange(idx.size), n)
+    first = offsets_from_counts(n)
+    owner = unit_index(first)
     isi = intervals_fn(owner)
     # Start each train at a random phase: a stationary renewal process.
-    first = np.zeros(n.size + 1, dtype=np.int64)
-    np.cumsum(n, out=first[1:])
     isi[first[:-1]] *= rng.uniform(0.0, 1.0, idx.size)
     cs = np.cumsum(isi)
     start = np.concatenate(([0.0], cs[first[1:-1] - 1]))
@@ -165,8 +165,7 @@ def _bursty(rng, idx, rate, duration):
     sizes = np.clip(1 + rng.poisson(size_mean[burst_unit] - 1.0), 1, 6)
     total = sizes.sum()
     intra = rng.uniform(0.0025, 0.006, total)
-    bstart = np.zeros(sizes.size + 1, dtype=np.int64)
-    np.cumsum(sizes, out=bstart[1:])
+    bstart = offsets_from_counts(sizes)
     intra[bstart[:-1]] = 0.0
     cs = np.cumsum(intra)
     offset = cs - np.repeat(cs[bstart[:-1]], sizes)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from cortexkit.core import Responses
 from cortexkit.errors import ValidationError
-from cortexkit.io.responses import Responses
 
 __all__ = ["v1_orientation_like"]
 

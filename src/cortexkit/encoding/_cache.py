@@ -77,7 +77,7 @@ def cached_orientation_model(
     net, losses = train_orientation_model(n_train, epochs, seed=seed, architecture=architecture)
     if not use_cache:
         return net, losses, {"cached": False, "path": None}
-    from cortexkit.io._atomic import atomic_path
+    from cortexkit._lib.atomic import atomic_path
 
     try:
         with atomic_path(path) as tmp:

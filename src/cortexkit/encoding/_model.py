@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from cortexkit._optional import optional_import
+from cortexkit._lib.optional import optional_import
+from cortexkit._lib.validation import check_choice
 from cortexkit.encoding._names import ARCHITECTURES, LAYERS
 from cortexkit.encoding._stimuli import grating, tutorial_filters
 from cortexkit.errors import ValidationError
@@ -93,9 +94,7 @@ class OrientationCNN(nn.Module):
                  architecture: Literal["conv_pool_fc", "conv_fc", "fc"] = "conv_pool_fc",
                  n_hidden: int = 10, seed: int | np.random.Generator | None = 0) -> None:
         super().__init__()
-        if architecture not in ARCHITECTURES:
-            raise ValidationError(
-                f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
+        check_choice("architecture", architecture, ARCHITECTURES)
         for name, v in (("h", h), ("w", w), ("n_hidden", n_hidden)):
             if not (isinstance(v, int | np.integer) and v >= 1):
                 raise ValidationError(f"{name} must be a positive integer, got {v!r}")

@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 
 from cortexkit import rsa
+from cortexkit._lib.validation import check_choice
+from cortexkit.core import Responses
 from cortexkit.encoding._model import OrientationCNN, hidden_activity
 from cortexkit.encoding._stimuli import grating, images_to_input
 from cortexkit.errors import ValidationError
-from cortexkit.io.responses import Responses
 
 __all__ = ["LayerComparison", "model_inputs", "compare_layers"]
 
@@ -62,14 +63,14 @@ def model_inputs(data: Responses, h: int = 48, w: int = 64) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> from cortexkit.io.responses import Responses
+    >>> from cortexkit.core import Responses
     >>> r = Responses(np.ones((2, 3)), np.array([0.0, 45.0]), np.arange(3))
     >>> model_inputs(r).shape
     (2, 48, 64)
     """
     if not isinstance(data, Responses):
         raise ValidationError(
-            f"data must be a cortexkit.io.responses.Responses (from ck.io.load_responses or "
+            f"data must be a cortexkit.core.Responses (from ck.io.load_responses or "
             f"ck.datasets.v1_orientation_like), got {type(data).__name__}")
     if data.kind == "scene":
         if data.images is None:
@@ -126,8 +127,7 @@ def compare_layers(
     ...                           convention="tutorial")              # doctest: +SKIP
     >>> ck.encoding.compare_layers(net, v1).table                     # doctest: +SKIP
     """
-    if method not in rsa._rdm.METHODS:
-        raise ValidationError(f"method must be one of {rsa._rdm.METHODS}, got {method!r}")
+    check_choice("method", method, rsa._rdm.METHODS)
     if isinstance(layers, str):
         layers = (layers,)
     inputs = model_inputs(data, net.h, net.w)

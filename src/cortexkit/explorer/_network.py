@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib.validation import check_choice
 from cortexkit.errors import ValidationError
 
 PROTOCOLS = ("none", "all", "fraction", "units")
@@ -56,10 +57,8 @@ def network_view(
         raise ValidationError(
             f"timesteps must be between 20 and {MAX_TIMESTEPS}, got {timesteps}"
         )
-    if protocol not in PROTOCOLS:
-        raise ValidationError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
-    if method not in METHODS:
-        raise ValidationError(f"method must be one of {METHODS}, got {method!r}")
+    check_choice("protocol", protocol, PROTOCOLS)
+    check_choice("method", method, METHODS)
     if method in PERTURBATION_METHODS and protocol == "none":
         raise ValidationError(
             f"method {method!r} needs perturbed data; choose protocol 'all', 'fraction' or "

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cortexkit._optional import optional_import
+from cortexkit._lib.optional import optional_import
+from cortexkit._lib.validation import check_choice
 from cortexkit.errors import CortexkitError, ValidationError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -87,9 +88,7 @@ def create_app(
                 for arch in ARCHITECTURES}
 
     def rsa_job(architecture: str) -> RSAJob:
-        if architecture not in rsa_jobs:
-            raise ValidationError(f"architecture must be one of {ARCHITECTURES}, "
-                                  f"got {architecture!r}")
+        check_choice("architecture", architecture, rsa_jobs)
         return rsa_jobs[architecture]
 
     files = _static_files()
@@ -223,7 +222,7 @@ def serve(
     """
     uvicorn = optional_import("uvicorn")
     if not 0 <= int(port) <= 65535:
-        raise ValidationError(f"--port must be between 0 and 65535, got {port}")
+        raise ValidationError(f"port must be between 0 and 65535; got {port}", param="port")
     sock = _bind(host, int(port))  # fail fast, before loading data
     try:
         label = None
@@ -255,8 +254,8 @@ def _bind(host: str, port: int) -> Any:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
                                    flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
-        raise ValidationError(f"--host {host!r} is not a usable address ({exc}); "
-                              "use 127.0.0.1 (default) or 0.0.0.0") from None
+        raise ValidationError(f"host {host!r} is not a usable address ({exc}); "
+                              "use 127.0.0.1 (default) or 0.0.0.0", param="host") from None
     family, _, _, _, addr = infos[0]
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -265,7 +264,7 @@ def _bind(host: str, port: int) -> Any:
     except OSError as exc:
         sock.close()
         raise ValidationError(f"cannot listen on {host}:{port} ({exc.strerror}); choose "
-                              "another --port (0 picks a free one)") from None
+                              "another port (port=0 picks a free one)", param="port") from None
     return sock
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from scipy.special import entr
 
+from cortexkit._lib.validation import check_choice
 from cortexkit.errors import ValidationError
 
 __all__ = ["entropy", "pmf_from_counts", "entropy_from_counts", "ESTIMATORS"]
@@ -248,10 +249,7 @@ def entropy_from_counts(counts: Any, estimator: str = "plugin",
     >>> round(entropy_from_counts([5, 5], estimator="miller_madow"), 4)
     1.0721
     """
-    if estimator not in ESTIMATORS:
-        raise ValidationError(
-            f"estimator must be one of {', '.join(ESTIMATORS)}; got {estimator!r}"
-        )
+    check_choice("estimator", estimator, ESTIMATORS)
     lb = log_base(base)
     c = _integer_counts(counts)
     if estimator == "plugin":
@@ -261,9 +259,9 @@ def entropy_from_counts(counts: Any, estimator: str = "plugin",
     elif estimator == "jackknife":
         h = _jackknife_nats(c)
     else:
-        from cortexkit.information._nsb import nsb_nats
+        from cortexkit.information._nsb import nsb_nats_rows
 
-        h = np.array([nsb_nats(row) for row in np.atleast_2d(c)])
+        h = nsb_nats_rows(np.atleast_2d(c))
         if c.ndim == 1:
             h = h[0]
     h = np.asarray(h, dtype=np.float64) / lb

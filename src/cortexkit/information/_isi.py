@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import operator
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from cortexkit._lib.engine import choose
+from cortexkit._lib.validation import check_choice
 from cortexkit.errors import ValidationError
 from cortexkit.information._entropy import ESTIMATORS, entropy_from_counts, log_base
 
 __all__ = ["isi_entropy", "bin_edges", "isi_counts"]
 
-# From this many spikes on the compiled single-pass kernel is used (its import costs more
-# than the NumPy path saves on small recordings).
-_KERNEL_MIN_SPIKES = 100_000
+# engine="auto" uses the compiled single-pass kernel from the size in
+# cortexkit._lib.engine.THRESHOLDS["information.isi_counts"] on.
 
 
 def bin_edges(bins: Any = 50, range: tuple[float, float] | None = (0.0, 0.25)) -> np.ndarray:
@@ -96,7 +98,8 @@ def _within_unit_isis(st: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def isi_counts(st: Any, bins: Any = 50, range: tuple[float, float] | None = (0.0, 0.25),
-               *, method: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+               *, engine: str = "auto", method: str | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
     """Unit x bin histogram of every unit's ISIs (``np.histogram`` binning), vectorized.
 
     Parameters
@@ -105,13 +108,15 @@ def isi_counts(st: Any, bins: Any = 50, range: tuple[float, float] | None = (0.0
         The recording.
     bins, range
         As in :func:`bin_edges`.
-    method : {"auto", "numpy", "kernel"}
-        ``"numpy"``: the ISIs of all units (``ck.isi.intervals``), bin indices for all
-        at once (``np.histogram``'s floor-and-correct rule for equal bins,
-        ``np.searchsorted`` for given edges) and a single ``np.bincount`` on
-        ``unit * n_bins + bin``. ``"kernel"``: the same
-        counts in one compiled pass (numba) with no temporaries. ``"auto"`` uses the kernel
-        from 10^5 spikes on.
+    engine : {"auto", "numba", "numpy"}, default "auto"
+        ``"numpy"`` (the reference): the ISIs of all units (``ck.isi.intervals``), bin
+        indices for all at once (``np.histogram``'s floor-and-correct rule for equal
+        bins, ``np.searchsorted`` for given edges) and a single ``np.bincount`` on
+        ``unit * n_bins + bin``. ``"numba"``: the same counts in one compiled pass with
+        no temporaries. ``"auto"`` uses numba from 10^5 spikes on
+        (``cortexkit._lib.engine.THRESHOLDS``).
+    method : {"numpy", "kernel", "auto"}, optional
+        Deprecated spelling of ``engine`` (``"kernel"`` is ``"numba"``); warns.
 
     Returns
     -------
@@ -126,18 +131,21 @@ def isi_counts(st: Any, bins: Any = 50, range: tuple[float, float] | None = (0.0
     >>> counts.tolist()
     [[0, 2, 1, 1], [0, 0, 0, 0]]
     """
-    from cortexkit.spikes import SpikeTrains
+    from cortexkit.core import SpikeTrains
 
     if not isinstance(st, SpikeTrains):
         raise ValidationError(
             f"st must be a cortexkit.SpikeTrains; got {type(st).__name__} "
             "(build one with SpikeTrains.from_list or cortexkit.io.load_spikes)"
         )
-    if method not in ("auto", "numpy", "kernel"):
-        raise ValidationError(f"method must be 'auto', 'numpy' or 'kernel'; got {method!r}")
+    if method is not None:
+        check_choice("method", method, ("auto", "numpy", "kernel"))
+        warnings.warn("isi_counts(method=...) is deprecated; use engine='auto' | 'numba' | "
+                      "'numpy' ('kernel' is now 'numba')", FutureWarning, stacklevel=2)
+        engine = "numba" if method == "kernel" else method
     edges = bin_edges(bins, range)
     uniform = np.ndim(bins) == 0
-    if method == "kernel" or (method == "auto" and st.n_spikes >= _KERNEL_MIN_SPIKES):
+    if choose("information.isi_counts", st.n_spikes, engine) == "numba":
         from cortexkit.information._isi_kernel import isi_bin_counts
 
         counts = isi_bin_counts(st.times, st.offsets, edges, uniform)
@@ -186,10 +194,7 @@ def isi_entropy(st: Any, bins: Any = 50, range: tuple[float, float] | None = (0.
     0     0      4      1.5
     1     1      0      NaN
     """
-    if estimator not in ESTIMATORS:
-        raise ValidationError(
-            f"estimator must be one of {', '.join(ESTIMATORS)}; got {estimator!r}"
-        )
+    check_choice("estimator", estimator, ESTIMATORS)
     log_base(base)
     counts, edges = isi_counts(st, bins, range)
     n_isi = counts.sum(axis=1)

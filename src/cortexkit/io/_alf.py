@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError
 from cortexkit.io._common import spike_kwargs, to_seconds
 from cortexkit.io._safe_pickle import read_npy_file
-from cortexkit.spikes import SpikeTrains
 
 
 def _one(folder: Path, pattern: str) -> Path | None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib.warn import user_stacklevel as _stacklevel
 from cortexkit.errors import CortexkitWarning, DataFormatError, ValidationError
-from cortexkit.spikes import _user_stacklevel as _stacklevel
 
 
 def check_sample_rate(sample_rate: Any) -> float | None:
@@ -49,8 +49,8 @@ def to_seconds(times: np.ndarray, sample_rate: float | None, source: str) -> np.
     if times.dtype.kind in "iu" and times.size:
         raise DataFormatError(
             f"{source}: spike times are integers (up to {int(times.max())}), i.e. sample "
-            "indices, not seconds; pass sample_rate=<Hz> (e.g. sample_rate=30000; CLI: "
-            "--sample-rate 30000) to convert"
+            "indices, not seconds; pass sample_rate=<Hz> (e.g. sample_rate=30000) to convert",
+            param="sample_rate",
         )
     return times
 

@@ -19,10 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib._util import segment_index
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError, ValidationError
 from cortexkit.io._common import spike_kwargs, to_seconds
 from cortexkit.io._safe_pickle import read_npy_file
-from cortexkit.spikes import SpikeTrains
 
 
 def is_epochs(folder: Path) -> bool:
@@ -72,9 +73,7 @@ def read_epochs(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
         start, stop = start[epoch:epoch + 1], stop[epoch:epoch + 1]
         n_epochs = 1
     counts = (stop - start).ravel()  # epoch-major, neuron-minor
-    total = int(counts.sum())
-    csum = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    idx = np.arange(total) + np.repeat(start.ravel() - csum, counts)
+    idx, _ = segment_index(start.ravel(), counts)
     neuron = np.repeat(np.tile(np.arange(n_neurons), n_epochs), counts)
     shift = np.repeat(np.repeat(np.arange(n_epochs) * duration, n_neurons), counts)
     kw.setdefault("t_start", 0.0)

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError
 from cortexkit.io._common import spike_kwargs, to_seconds
-from cortexkit.spikes import SpikeTrains
 
 DEFAULT_FIELDS = ("time", "times", "spike_times", "spiketimes", "ts")
 _MAX_DEPTH = 32

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError
 from cortexkit.io import _safe_pickle
 from cortexkit.io._common import spike_kwargs, to_seconds
-from cortexkit.spikes import SpikeTrains
 
 FORMAT_TAG = "cortexkit.spikes/1"
 _INFO = "unit_info/"

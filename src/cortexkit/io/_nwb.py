@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from cortexkit._optional import optional_import
+from cortexkit._lib.optional import optional_import
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError
 from cortexkit.io._common import spike_kwargs
-from cortexkit.spikes import SpikeTrains
 
 _SKIP = {"spike_times", "spike_times_index", "obs_intervals", "obs_intervals_index",
          "electrodes", "electrodes_index", "waveforms", "waveform_mean", "waveform_sd"}

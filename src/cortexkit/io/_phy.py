@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError
 from cortexkit.io._common import spike_kwargs
 from cortexkit.io._safe_pickle import read_npy_file
-from cortexkit.spikes import SpikeTrains
 
 
 def is_phy(folder: Path) -> bool:
@@ -59,8 +59,8 @@ def read_phy(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
         if not params_path.is_file():
             raise DataFormatError(
                 f"{folder}: no params.py, so the sampling rate of spike_times.npy (in samples) "
-                "is unknown; pass sample_rate=<Hz> (e.g. sample_rate=30000 for Neuropixels; "
-                "CLI: --sample-rate 30000)"
+                "is unknown; pass sample_rate=<Hz> (e.g. sample_rate=30000 for Neuropixels)",
+                param="sample_rate",
             )
         rate = parse_params(params_path).get("sample_rate")
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:

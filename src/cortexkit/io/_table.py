@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError
 from cortexkit.io._common import spike_kwargs, to_seconds
-from cortexkit.spikes import SpikeTrains
 
 FORMAT_TAG = "cortexkit.spikes/1"
 _CSV_PREFIX = "# cortexkit: "

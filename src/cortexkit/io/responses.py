@@ -19,135 +19,23 @@ Formats read by :func:`load_responses` (detected from the path):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from cortexkit.errors import DataFormatError, ValidationError
+from cortexkit._lib.validation import check_choice
+from cortexkit.core.responses import Responses, bin_stimuli, tutorial_convention
+from cortexkit.errors import DataFormatError
 
+# Responses, bin_stimuli and tutorial_convention live in cortexkit.core (the
+# container layer); they are re-exported here for the loaders' users.
 __all__ = ["Responses", "load_responses", "bin_stimuli", "tutorial_convention"]
 
 _ALLEN_NP = ("spike_times.npy", "ii_spike_times.npy", "stim_label.npy")
 _ALLEN_2P = ("all_input_scenes_118_961.npy", "Allen_train_output.npy", "Allen_test_output.npy",
              "Allen_train_input.npy", "Allen_test_input.npy")
-
-
-@dataclass(frozen=True)
-class Responses:
-    """Population responses of one recording or model.
-
-    Attributes
-    ----------
-    responses : ndarray, shape (S, N)
-        Stimulus (or trial) x neuron.
-    stimuli : ndarray, shape (S,)
-        Stimulus value per row: orientation/direction in degrees, or scene index.
-    neuron_ids : ndarray, shape (N,)
-        Identifier of every column (column index when the file has none).
-    kind : str
-        ``"orientation"`` (degrees) or ``"scene"`` (image index).
-    images : ndarray or None, shape (S, h, w)
-        The stimulus images per row when the source has them (natural scenes).
-    source : str
-        Where the data came from.
-    """
-
-    responses: np.ndarray
-    stimuli: np.ndarray
-    neuron_ids: np.ndarray
-    kind: str = "orientation"
-    images: np.ndarray | None = None
-    source: str = ""
-    notes: tuple[str, ...] = field(default=())
-
-    @property
-    def n_stimuli(self) -> int:
-        """Number of rows (stimuli or trials)."""
-        return int(self.responses.shape[0])
-
-    @property
-    def n_neurons(self) -> int:
-        """Number of columns (neurons)."""
-        return int(self.responses.shape[1])
-
-    def __repr__(self) -> str:
-        return (f"Responses({self.n_stimuli} stimuli x {self.n_neurons} neurons, "
-                f"kind={self.kind!r}, source={self.source!r})")
-
-
-def bin_stimuli(res: Responses, bin_width: float) -> Responses:
-    """Average responses within stimulus bins ``[k w, (k + 1) w)`` degrees.
-
-    The bin's stimulus value is the mean of the stimuli in it (as in the Neuromatch
-    tutorial); empty bins do not appear. Vectorized: one stable sort and
-    ``np.add.reduceat`` over all neurons.
-
-    Parameters
-    ----------
-    res : Responses
-    bin_width : float
-        Bin width in degrees (> 0).
-
-    Returns
-    -------
-    Responses
-        New object; ``res`` is not modified.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> r = Responses(np.array([[1.0], [3.0], [5.0]]), np.array([1.0, 3.0, 12.0]), np.arange(1))
-    >>> b = bin_stimuli(r, 10)
-    >>> b.stimuli, b.responses[:, 0]
-    (array([ 2., 12.]), array([2., 5.]))
-    """
-    if res.kind != "orientation":
-        raise ValidationError(f"bin_width applies to orientation data, not {res.kind!r} stimuli")
-    if not (isinstance(bin_width, int | float | np.number) and bin_width > 0):
-        raise ValidationError(f"bin_width must be a positive number of degrees, got {bin_width!r}")
-    st = np.asarray(res.stimuli, dtype=np.float64)
-    key = np.floor(st / bin_width)
-    order = np.argsort(key, kind="stable")
-    ks = key[order]
-    starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
-    count = np.diff(np.r_[starts, ks.size])
-    resp = np.add.reduceat(res.responses[order].astype(np.float64), starts, axis=0)
-    resp /= count[:, None]
-    stim = np.add.reduceat(st[order], starts) / count
-    return replace(res, responses=resp.astype(res.responses.dtype, copy=False), stimuli=stim,
-                   images=None, notes=(*res.notes, f"binned by {bin_width} deg"))
-
-
-def tutorial_convention(res: Responses) -> Responses:
-    """Stringer/Neuromatch convention: keep stimuli <= 180 deg and centre them to -90..90.
-
-    After the shift 0 means vertical and negative angles are tilted left (Stringer's 90 deg
-    grating is vertical). Rows are not reordered.
-
-    Parameters
-    ----------
-    res : Responses
-        Orientation responses in degrees 0..360.
-
-    Returns
-    -------
-    Responses
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> r = Responses(np.eye(3), np.array([10.0, 90.0, 270.0]), np.arange(3))
-    >>> tutorial_convention(r).stimuli
-    array([-80.,   0.])
-    """
-    if res.kind != "orientation":
-        raise ValidationError(f"convention='tutorial' applies to orientations, not {res.kind!r}")
-    keep = np.asarray(res.stimuli) <= 180
-    return replace(res, responses=res.responses[keep], stimuli=res.stimuli[keep] - 90.0,
-                   images=None if res.images is None else res.images[keep],
-                   notes=(*res.notes, "kept stimuli <= 180 deg, shifted by -90 (0 = vertical)"))
 
 
 def _load_npz(path: Path, layout: str) -> Responses:
@@ -181,9 +69,8 @@ def _load_npz(path: Path, layout: str) -> Responses:
                 "one axis of resp must match the number of stimuli")
     if layout == "neuron_x_stimulus":
         resp = resp.T
-    elif layout != "stimulus_x_neuron":
-        raise ValidationError("layout must be 'auto', 'stimulus_x_neuron' or "
-                              f"'neuron_x_stimulus', got {layout!r}")
+    else:
+        check_choice("layout", layout, ("auto", "stimulus_x_neuron", "neuron_x_stimulus"))
     if resp.shape[0] != stim.size:
         raise DataFormatError(f"{path}: resp has {resp.shape[0]} stimulus rows for layout "
                               f"{layout!r} but stimuli has {stim.size} values")
@@ -304,5 +191,5 @@ def load_responses(
     if convention == "tutorial":
         res = tutorial_convention(res)
     elif convention is not None:
-        raise ValidationError(f"convention must be 'tutorial' or None, got {convention!r}")
+        check_choice("convention", convention, ("tutorial", None))
     return res

@@ -22,6 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cortexkit._lib.atomic import atomic_path
+from cortexkit._lib.validation import invalid
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import (
     CortexkitError,
     DataFormatError,
@@ -29,9 +32,7 @@ from cortexkit.errors import (
     ValidationError,
 )
 from cortexkit.io import _alf, _epochs, _mat, _npz, _phy, _table
-from cortexkit.io._atomic import atomic_path
 from cortexkit.io._common import check_sample_rate
-from cortexkit.spikes import SpikeTrains
 
 __all__ = ["load_spikes", "save_spikes", "FORMATS"]
 
@@ -118,9 +119,7 @@ def load_spikes(path: str | os.PathLike, format: str = "auto", **options: Any) -
         raise DataFormatError(f"{path}: no such file or folder; check the path")
     fmt = _detect(path) if format == "auto" else _ALIASES.get(format, format)
     if fmt not in _READERS:
-        raise ValidationError(
-            f"format must be 'auto' or one of {list(_READERS)}; got {format!r}"
-        )
+        raise invalid("format", "'auto' or one of " + ", ".join(_READERS), format)
     reader, own, what = _READERS[fmt]
     unknown = sorted(set(options) - set(_COMMON) - set(own))
     if unknown:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib.validation import check_choice
 from cortexkit.errors import ValidationError
 
 __all__ = ["CurveFit", "fit_curve", "CURVE_MODELS"]
@@ -91,8 +92,7 @@ def fit_curve(counts: Any, edges: Any, model: str, *, x0: float | None = None) -
     >>> {k: round(v, 6) for k, v in fit.params.items()}
     {'scale': 100.0, 'rate': -30.0, 'x0': 0.0}
     """
-    if model not in CURVE_MODELS:
-        raise ValidationError(f"model must be one of {CURVE_MODELS}; got {model!r}")
+    check_choice("model", model, CURVE_MODELS)
     y = np.asarray(counts, dtype=np.float64)
     e = np.asarray(edges, dtype=np.float64)
     if y.ndim != 1 or e.ndim != 1 or e.size != y.size + 1 or y.size < 1:

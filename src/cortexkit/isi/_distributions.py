@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from cortexkit._lib._util import offsets_from_counts, unit_index
+from cortexkit._lib.validation import check_choice
 from cortexkit.errors import CortexkitWarning, ValidationError
 from cortexkit.isi._intervals import _flat, as_isi_array, intervals
 
@@ -121,9 +123,7 @@ def _check_models(models: Any) -> tuple[str, ...]:
 
 
 def _check_criterion(criterion: str) -> str:
-    if criterion not in _CRITERIA:
-        raise ValidationError(f"criterion must be 'aic' or 'bic'; got {criterion!r}")
-    return criterion
+    return check_choice("criterion", criterion, _CRITERIA)
 
 
 def fit_distribution(
@@ -249,8 +249,7 @@ def fit_all(
         xp_all, p_offsets = x, iv.offsets
     else:
         xp_all = x[pos]
-        p_offsets = np.zeros(n_units + 1, dtype=np.int64)
-        np.cumsum(np.bincount(iv.unit_index[pos], minlength=n_units), out=p_offsets[1:])
+        p_offsets = offsets_from_counts(np.bincount(iv.unit_index[pos], minlength=n_units))
     del pos
     n_pos = np.diff(p_offsets)
     n_zero = iv.counts - n_pos
@@ -263,8 +262,7 @@ def fit_all(
         xmin[has] = np.minimum.reduceat(xp_all, p_offsets[has])
     ok = (n_pos >= min_isi) & (xmax > xmin)
     counts = n_pos[ok]
-    offsets = np.zeros(counts.size + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
+    offsets = offsets_from_counts(counts)
     if ok.all():
         xv = _sort_segments(xp_all, offsets)
     else:
@@ -345,7 +343,7 @@ def _fit_flat(
     counts = np.diff(offsets)
     n = counts.astype(np.float64)
     starts = offsets[:-1]
-    uidx = np.repeat(np.arange(k), counts)
+    uidx = unit_index(offsets)
     if ks:
         rank = (np.arange(x.size) - starts[uidx]).astype(np.float64)  # 0-based rank
         n_el = n[uidx]

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib._util import offsets_from_counts, unit_index, within_unit_mask
 from cortexkit.errors import ValidationError
 
 __all__ = ["Intervals", "intervals", "histogram"]
@@ -93,7 +94,7 @@ class Intervals:
     @property
     def unit_index(self) -> np.ndarray:
         """Position of the unit each interval belongs to (same length as :attr:`values`)."""
-        return np.repeat(np.arange(self.n_units), self.counts)
+        return unit_index(self._offsets)
 
     def unit(self, i: int) -> np.ndarray:
         """The ISIs of the unit at position ``i`` (0 <= i < n_units), read-only."""
@@ -142,14 +143,8 @@ def intervals(st: Any) -> Intervals:
     ([0.5, 0.25, 2.0], [0, 2, 2, 3])
     """
     times, offsets = _flat(st)
-    n = times.size
-    keep = np.ones(max(n - 1, 0), dtype=bool)
-    last = offsets[1:-1] - 1  # index of the diff that crosses from unit i to unit i+1
-    keep[last[(last >= 0) & (last < n - 1)]] = False
-    values = np.diff(times)[keep]
-    counts = np.maximum(np.diff(offsets) - 1, 0)
-    new_offsets = np.zeros(offsets.size, dtype=np.int64)
-    np.cumsum(counts, out=new_offsets[1:])
+    values = np.diff(times)[within_unit_mask(offsets)]
+    new_offsets = offsets_from_counts(np.maximum(np.diff(offsets) - 1, 0))
     return Intervals(values, new_offsets, st.unit_ids)
 
 

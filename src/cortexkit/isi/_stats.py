@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cortexkit._lib._util import grouped_median, within_unit_mask
+from cortexkit._lib.engine import choose
 from cortexkit.errors import ValidationError
 from cortexkit.isi._intervals import Intervals, _flat, intervals
 
@@ -14,8 +16,6 @@ __all__ = ["stats", "stats_numpy", "STATS_COLUMNS"]
 
 STATS_COLUMNS = ("unit", "n_spikes", "rate_hz", "mean_isi", "median_isi", "cv", "lv", "cv2",
                  "refractory_count", "refractory_fraction")
-# Below this many spikes the NumPy path is used (no numba import or compile needed).
-_NUMBA_MIN_SPIKES = 200_000
 
 
 def stats(st: Any, refractory: float = 0.0015, *, engine: str = "auto") -> pd.DataFrame:
@@ -64,12 +64,8 @@ def stats(st: Any, refractory: float = 0.0015, *, engine: str = "auto") -> pd.Da
     {'unit': [0, 1], 'n_spikes': [4, 1], 'mean_isi': [0.1333, nan], 'cv2': [0.6667, nan]}
     """
     refractory = _check_refractory(refractory)
-    if engine not in ("auto", "numba", "numpy"):
-        raise ValidationError(f"engine must be 'auto', 'numba' or 'numpy'; got {engine!r}")
     times, offsets = _flat(st)
-    if engine == "auto":
-        engine = "numba" if times.size >= _NUMBA_MIN_SPIKES else "numpy"
-    if engine == "numba":
+    if choose("isi.stats", times.size, engine) == "numba":
         from cortexkit.isi._kernels import unit_stats
 
         arr = unit_stats(times, offsets, refractory)
@@ -110,9 +106,7 @@ def _columns_numpy(iv: Intervals, refractory: float) -> dict[str, np.ndarray]:
         cv = np.where((m >= 2) & (mean > 0), np.sqrt(var) / mean, np.nan)
 
         # consecutive ISI pairs within a unit: drop the pair that straddles a boundary
-        pair_ok = np.ones(max(x.size - 1, 0), dtype=bool)
-        last = iv.offsets[1:-1] - 1
-        pair_ok[last[(last >= 0) & (last < x.size - 1)]] = False
+        pair_ok = within_unit_mask(iv.offsets)
         tot = x[:-1] + x[1:]
         pair_ok &= tot > 0
         r = np.diff(x)[pair_ok] / tot[pair_ok]
@@ -125,20 +119,6 @@ def _columns_numpy(iv: Intervals, refractory: float) -> dict[str, np.ndarray]:
     refr = np.bincount(uidx[x < refractory], minlength=n_units).astype(np.float64)
     return {"mean_isi": mean, "median_isi": grouped_median(x, iv.offsets), "cv": cv, "lv": lv,
             "cv2": cv2, "refractory_count": refr, "n_isi": m}
-
-
-def grouped_median(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Median of every ``offsets`` segment (NaN for empty ones) with one lexsort."""
-    n_units = offsets.size - 1
-    counts = np.diff(offsets)
-    uidx = np.repeat(np.arange(n_units), counts)
-    s = values[np.lexsort((values, uidx))]
-    out = np.full(n_units, np.nan)
-    has = counts > 0
-    lo = offsets[:-1][has] + (counts[has] - 1) // 2
-    hi = offsets[:-1][has] + counts[has] // 2
-    out[has] = 0.5 * (s[lo] + s[hi])
-    return out
 
 
 def _frame(st: Any, cols: dict[str, np.ndarray]) -> pd.DataFrame:

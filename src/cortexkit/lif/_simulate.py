@@ -9,9 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib._util import offsets_from_counts, unit_index
+from cortexkit._lib.engine import choose
+from cortexkit._lib.validation import check_choice
+from cortexkit.core import SpikeTrains, from_trusted_parts
 from cortexkit.errors import ValidationError
 from cortexkit.lif._params import LIFParams
-from cortexkit.spikes import SpikeTrains
 
 __all__ = ["LIFResult", "simulate", "simulate_reference", "coefficients",
            "fires_once_per_block"]
@@ -115,10 +118,8 @@ def _drop_last_step(times: np.ndarray, offsets: np.ndarray, steps: int, dt: floa
     keep = times < steps * dt  # kernels write (k + 1) * dt: only k = steps - 1 reaches it
     if keep.all():
         return times, offsets
-    unit = np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
-    new = np.zeros_like(offsets)
-    np.cumsum(np.bincount(unit[keep], minlength=offsets.size - 1), out=new[1:])
-    return times[keep], new
+    counts = np.bincount(unit_index(offsets)[keep], minlength=offsets.size - 1)
+    return times[keep], offsets_from_counts(counts)
 
 
 def _resolve_inputs(params, current, n_neurons, offset, noise_sd, method):
@@ -127,8 +128,7 @@ def _resolve_inputs(params, current, n_neurons, offset, noise_sd, method):
             or n_neurons < 1:
         raise ValidationError(f"n_neurons must be a positive integer, got {n_neurons!r}")
     n_neurons = int(n_neurons)
-    if method not in _METHODS:
-        raise ValidationError(f"method must be 'exact' or 'euler', got {method!r}")
+    check_choice("method", method, _METHODS)
     try:
         noise_sd = float(noise_sd)
     except (TypeError, ValueError):
@@ -233,8 +233,7 @@ def _group_spikes(spk_i, spk_k, n, dt):
     if n > 0x10000:
         high = (spk_i[order] >> 16).astype(np.uint16)
         order = order[np.argsort(high, kind="stable")]
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(spk_i, minlength=n), out=offsets[1:])
+    offsets = offsets_from_counts(np.bincount(spk_i, minlength=n))
     return (spk_k[order].astype(np.int64) + 1) * dt, offsets
 
 
@@ -246,8 +245,8 @@ def _spike_trains(times, offsets, params, checked=False):
     """
     t_stop = max(params.t_max, params.n_steps * params.dt)
     if checked:
-        return SpikeTrains._new(times, offsets, np.arange(offsets.size - 1), 0.0, t_stop,
-                                None, n_duplicates=0)
+        return from_trusted_parts(times, offsets, np.arange(offsets.size - 1), 0.0, t_stop,
+                                  n_duplicates=0)
     return SpikeTrains(times, offsets, t_start=0.0, t_stop=t_stop)
 
 
@@ -262,6 +261,7 @@ def simulate(
     record_v: bool = True,
     seed: int | np.random.Generator | None = None,
     input_at: str = "start",
+    engine: str = "auto",
 ) -> LIFResult:
     """Simulate ``n_neurons`` leaky integrate-and-fire neurons.
 
@@ -309,6 +309,10 @@ def simulate(
         (the last step has no next sample), so spikes fall at ``t_1 .. t_{steps-1}``;
         ``v`` has the same shape and meaning in both. ``simulate(params, i, n,
         method="euler", input_at="end")`` reproduces the tutorial's ``v_n`` to rounding.
+    engine : {"auto", "numba", "numpy"}, default "auto"
+        ``"numba"`` (what ``"auto"`` picks): the compiled kernels. ``"numpy"``: the
+        reference :func:`simulate_reference` (a vectorized time loop; same spikes and
+        potentials, much slower). ``method`` is the integration scheme, not the engine.
 
     Returns
     -------
@@ -319,7 +323,7 @@ def simulate(
     ------
     ValidationError
         Wrong ``params`` type, wrong ``current`` / ``offset`` shape, non-finite input,
-        negative ``noise_sd``, unknown ``method``, bad ``seed``.
+        negative ``noise_sd``, unknown ``method`` or ``engine``, bad ``seed``.
 
     Notes
     -----
@@ -340,6 +344,10 @@ def simulate(
     (45, 45.51)
     """
     params = _check_params(params)
+    if choose("lif.simulate", 0, engine) == "numpy":
+        return simulate_reference(params, current, n_neurons, offset=offset,
+                                  noise_sd=noise_sd, method=method, record_v=record_v,
+                                  seed=seed, input_at=input_at)
     t, cur2, cur, off, noise_sd, n = _resolve_inputs(params, current, n_neurons, offset,
                                                      noise_sd, method)
     end = _check_input_at(input_at, params.n_steps)
@@ -385,8 +393,7 @@ def simulate(
             parts = [run(0, int(bounds[1]))]  # the calling thread takes the first range
             parts += [f.result() for f in futures]
     times = np.concatenate([p[0] for p in parts])
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.concatenate([np.diff(p[1]) for p in parts]), out=offsets[1:])
+    offsets = offsets_from_counts(np.concatenate([np.diff(p[1]) for p in parts]))
     if end:
         times, offsets = _drop_last_step(times, offsets, steps, params.dt)
     return LIFResult(t=t, v=v_rec if record_v else None,

@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib._util import unit_index, within_unit_mask
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import ValidationError
-from cortexkit.spikes import SpikeTrains
 
 __all__ = ["MembraneStats", "membrane_stats", "isi_cv"]
 
@@ -117,12 +118,9 @@ def isi_cv(spikes: SpikeTrains) -> np.ndarray:
     """
     t, off = spikes.times, spikes.offsets
     n = off.size - 1
-    d = np.diff(t)
-    valid = np.ones(d.size, dtype=bool)
-    inner = off[1:-1]
-    valid[inner[(inner > 0) & (inner <= d.size)] - 1] = False  # diffs across unit borders
-    unit = np.repeat(np.arange(n), np.diff(off))[1:] if t.size else np.zeros(0, dtype=int)
-    d, unit = d[valid], unit[valid]
+    valid = within_unit_mask(off)  # drops the diffs across unit borders
+    d = np.diff(t)[valid]
+    unit = unit_index(off)[1:][valid]
     k = np.bincount(unit, minlength=n).astype(np.float64)
     s1 = np.bincount(unit, weights=d, minlength=n)
     with np.errstate(divide="ignore", invalid="ignore"):

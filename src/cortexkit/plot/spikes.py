@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit.core import SpikeTrains
 from cortexkit.errors import ValidationError
 from cortexkit.plot._util import get_ax
-from cortexkit.spikes import SpikeTrains
 from cortexkit.summary import Description
 
 __all__ = ["count_histogram", "raster", "population_rate"]
@@ -90,7 +90,7 @@ def raster(
         step = 1 if every is None else int(every)
         if step < 1:
             raise ValidationError(f"every must be a positive integer, got {every}")
-        sub = st._take(np.arange(0, st.n_units, step))
+        sub = st.take(np.arange(0, st.n_units, step))
     t0, t1 = interval if interval is not None else (st.t_start, min(st.t_stop, st.t_start + 10))
     sub = sub.restrict(t0, t1)
     ax = get_ax(ax, figsize=(8.0, max(2.0, min(8.0, 0.05 * sub.n_units + 1.5))))

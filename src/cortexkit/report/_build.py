@@ -122,7 +122,7 @@ def build_report(
     >>> ck.report.build_report("report.html", quick=True)  # doctest: +SKIP
     PosixPath('report.html')
     """
-    from cortexkit.io._atomic import atomic_path
+    from cortexkit._lib.atomic import atomic_path
     from cortexkit.report import available_sections
 
     if spikes is None:

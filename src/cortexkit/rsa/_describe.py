@@ -7,6 +7,7 @@ from typing import Literal
 
 import numpy as np
 
+from cortexkit._lib.validation import check_choice
 from cortexkit.errors import MissingDependencyError, ValidationError
 from cortexkit.rsa._rdm import _as_float_matrix
 
@@ -120,8 +121,7 @@ def embed(
     >>> embed(x, method="pca").shape
     (40, 2)
     """
-    if method not in ("tsne", "pca"):
-        raise ValidationError(f"method must be 'tsne' or 'pca', got {method!r}")
+    check_choice("method", method, ("tsne", "pca"))
     x = _as_float_matrix(responses, "responses").astype(np.float64)
     if not np.isfinite(x).all():
         raise ValidationError("responses contain NaN or infinite values")

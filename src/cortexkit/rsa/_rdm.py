@@ -7,6 +7,7 @@ from typing import Literal
 import numpy as np
 import scipy.stats
 
+from cortexkit._lib.validation import check_choice
 from cortexkit.errors import ValidationError
 
 __all__ = ["rdm", "compare", "cka", "upper_triangle", "kendall_tau_a"]
@@ -80,8 +81,7 @@ def rdm(responses: np.ndarray, metric: Metric = "correlation") -> np.ndarray:
            [1.982, 1.968, 0.   ]])
     """
     x = _as_float_matrix(responses, "responses")
-    if metric not in METRICS:
-        raise ValidationError(f"metric must be one of {METRICS}, got {metric!r}")
+    check_choice("metric", metric, METRICS)
     s, n = x.shape
     # Row sums by one BLAS matrix-vector product (a fraction of the cost of x.mean); NaN and
     # inf propagate into them, so they double as the finiteness check.
@@ -335,8 +335,7 @@ def compare(rdm1: np.ndarray, rdm2: np.ndarray, method: Method = "pearson") -> f
     >>> compare(a, 2 * a + 1)
     1.0
     """
-    if method not in METHODS:
-        raise ValidationError(f"method must be one of {METHODS}, got {method!r}")
+    check_choice("method", method, METHODS)
     s1, s2 = np.shape(rdm1), np.shape(rdm2)
     if s1 != s2:
         raise ValidationError(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.stats
 
+from cortexkit._lib.validation import check_choice
 from cortexkit.errors import CortexkitWarning, ValidationError
 from cortexkit.rsa._rdm import METHODS, Method, Metric, compare, kendall_tau_a, rdm
 
@@ -70,8 +71,7 @@ def _square_pair(a: object, b: object, metric: Metric | None) -> tuple[np.ndarra
 
 
 def _check_method(method: str) -> None:
-    if method not in METHODS:
-        raise ValidationError(f"method must be one of {METHODS}, got {method!r}")
+    check_choice("method", method, METHODS)
 
 
 def _centred_zero_diag(m: np.ndarray) -> np.ndarray:

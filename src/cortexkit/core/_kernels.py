@@ -1,8 +1,8 @@
 """Compiled kernels of the spike container (numba), imported lazily.
 
-``import cortexkit`` never imports this module: :mod:`cortexkit.spikes` imports it on
+``import cortexkit`` never imports this module: :mod:`cortexkit.core._grouping` imports it on
 first use, and only for inputs large enough to pay for it.  Each kernel has a NumPy
-reference in :mod:`cortexkit.spikes` (``_group_numpy``, ``_scan_numpy``) and a parity
+reference in :mod:`cortexkit.core._grouping` (``group_numpy``, ``scan_numpy``) and a parity
 test in ``tests/test_spikes.py``.
 
 The scans return the same statistics tuple

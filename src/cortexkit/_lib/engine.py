@@ -1,0 +1,65 @@
+"""One switch between compiled (numba) and NumPy code paths.
+
+Every function with both paths takes ``engine="auto" | "numba" | "numpy"`` and resolves
+it with :func:`choose`.  The NumPy path is the reference the parity tests compare the
+kernels against; both give the same results.  ``"auto"`` picks numba from a size on,
+and all those sizes live in :data:`THRESHOLDS` (tests and benchmarks patch this one
+table).
+
+Importing and initialising numba costs 0.5-1.5 s in a fresh process, more than the
+NumPy path takes on small inputs.  So ``"auto"`` uses numba from ``min_size`` on when
+numba is already imported, and from ``cold_min_size`` on otherwise.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import NamedTuple
+
+from cortexkit._lib.validation import check_choice
+
+__all__ = ["ENGINES", "Threshold", "THRESHOLDS", "check_engine", "choose"]
+
+ENGINES = ("auto", "numba", "numpy")
+
+
+class Threshold(NamedTuple):
+    """Input sizes from which ``engine="auto"`` picks numba."""
+
+    min_size: int  #: when numba is already imported
+    cold_min_size: int  #: when numba would have to be imported first
+
+
+#: Sizes are in the unit the task counts (spikes, intervals, ...), per task.
+THRESHOLDS: dict[str, Threshold] = {
+    # SpikeTrains construction (group by unit + validation scan), in spikes.
+    "spikes.construct": Threshold(50_000, 4_000_000),
+    # ck.isi.stats, in spikes.
+    "isi.stats": Threshold(200_000, 200_000),
+    # ck.information.isi_counts (per-unit ISI histograms), in spikes.
+    "information.isi_counts": Threshold(100_000, 100_000),
+    # ck.lif.simulate: always the kernels (the NumPy reference is a Python time loop).
+    "lif.simulate": Threshold(0, 0),
+}
+
+
+def check_engine(engine: object, param: str = "engine") -> str:
+    """``engine`` if it is one of :data:`ENGINES`, else a ValidationError naming it."""
+    return check_choice(param, engine, ENGINES)
+
+
+def choose(task: str, size: int, engine: str = "auto") -> str:
+    """``"numba"`` or ``"numpy"`` for ``size`` items of ``task`` (a :data:`THRESHOLDS` key).
+
+    >>> choose("isi.stats", 10)
+    'numpy'
+    >>> choose("isi.stats", 10, engine="numba")
+    'numba'
+    """
+    engine = check_engine(engine)
+    if engine != "auto":
+        return engine
+    th = THRESHOLDS[task]
+    if size >= th.cold_min_size or (size >= th.min_size and "numba" in sys.modules):
+        return "numba"
+    return "numpy"
