@@ -91,6 +91,8 @@ def estimate(run: NetworkRun | Any, method: str, observed: Any = None, source: i
     """
     check_choice("method", method, METHODS)
     moments = run.moments if isinstance(run, NetworkRun) else None
+    act_tm: Any
+    clamped_tm: Any
     if moments is not None:
         if method not in ("perturbation", "perturbation_corr"):
             raise ValidationError(
@@ -181,6 +183,8 @@ def observed_indices(observed: Any, n: int,
 
 
 def _time_major(run: Any, method: str) -> tuple[np.ndarray, np.ndarray | None]:
+    act: Any
+    clamped: Any
     if isinstance(run, NetworkRun):
         act, clamped = run.activity, run.clamped
     else:

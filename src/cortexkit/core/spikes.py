@@ -95,6 +95,14 @@ class SpikeTrains(InteropMixin):
     """
 
     __slots__ = _SLOTS
+    # the slots' types (set once by _store through object.__setattr__)
+    _times: np.ndarray
+    _offsets: np.ndarray
+    _unit_ids: np.ndarray
+    _t_start: float
+    _t_stop: float
+    _unit_info: pd.DataFrame | None
+    _n_duplicates: int
 
     def __init__(
         self,
@@ -143,7 +151,8 @@ class SpikeTrains(InteropMixin):
         return {name: getattr(self, name) for name in _SLOTS}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self._store(*(np.array(state[n]) if n in _SLOTS[:3] else state[n] for n in _SLOTS))
+        parts: list[Any] = [np.array(state[n]) if n in _SLOTS[:3] else state[n] for n in _SLOTS]
+        self._store(*parts)
 
     # ------------------------------------------------------------------ constructors
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +62,7 @@ def _set_deterministic(mode: bool) -> None:
         setter(mode)
 
 
-class OrientationCNN(nn.Module):
+class OrientationCNN(nn.Module):  # type: ignore[name-defined]  # torch loaded at run time
     """CNN that reports whether a grating is tilted right (clockwise) of vertical.
 
     ``conv`` (6 channels, 7x7, padding 3; initialised with the tutorial's filters,
@@ -91,7 +91,7 @@ class OrientationCNN(nn.Module):
     """
 
     def __init__(self, h: int = 48, w: int = 64,
-                 architecture: Literal["conv_pool_fc", "conv_fc", "fc"] = "conv_pool_fc",
+                 architecture: str = "conv_pool_fc",
                  n_hidden: int = 10, seed: int | np.random.Generator | None = 0) -> None:
         super().__init__()
         check_choice("architecture", architecture, ARCHITECTURES)

@@ -24,7 +24,8 @@ import numpy as np
 
 from cortexkit.errors import DataFormatError
 
-_fmt = np.lib.format
+# Any: numpy's stubs lack the max_header_size argument and the private _read_array_header
+_fmt: Any = np.lib.format
 _HEADER_LIMIT = 100_000  # bytes of the npy header dictionary
 
 

@@ -369,8 +369,8 @@ def _fit_flat(
             np.zeros(0))
         if not pvalues:
             return d, np.full(k, np.nan)
-        p = np.clip(stats.kstwo.sf(d, counts), 0.0, 1.0) if k else np.zeros(0)
-        return d, p
+        pval = np.clip(stats.kstwo.sf(d, counts), 0.0, 1.0) if k else np.zeros(0)
+        return d, pval
 
     out: dict[str, dict] = {}
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

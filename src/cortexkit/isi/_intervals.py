@@ -38,6 +38,9 @@ class Intervals:
     """
 
     __slots__ = ("_values", "_offsets", "_unit_ids")
+    _values: np.ndarray
+    _offsets: np.ndarray
+    _unit_ids: np.ndarray
 
     def __init__(self, values: Any, offsets: Any, unit_ids: Any = None) -> None:
         values = np.array(values, dtype=np.float64)

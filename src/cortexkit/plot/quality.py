@@ -19,8 +19,8 @@ def _new_figure(figsize: tuple[float, float]) -> Any:
     return Figure(figsize=figsize, layout="constrained")
 
 
-def autocorrelogram(cg: Any, index: int = 0, ax: Any = None, refractory: float | None = None,
-                    ) -> Any:
+def autocorrelogram(cg: Any, index: int | tuple[int, int] = 0, ax: Any = None,
+                    refractory: float | None = None) -> Any:
     """One correlogram of a :class:`~cortexkit.quality.Correlograms` as bars (ms lags).
 
     Parameters
@@ -42,7 +42,7 @@ def autocorrelogram(cg: Any, index: int = 0, ax: Any = None, refractory: float |
     >>> st = ck.SpikeTrains.from_list([np.cumsum(np.full(100, 0.01))])
     >>> ax = ck.plot.quality.autocorrelogram(ck.correlograms(st), refractory=0.0015)
     """
-    a, b = (index, index) if np.ndim(index) == 0 else index
+    a, b = (index, index) if isinstance(index, int | np.integer) else index
     ax = get_ax(ax)
     ax.stairs(cg.counts[a, b], cg.edges * 1e3, fill=True, color="0.35")
     if refractory:
