@@ -62,7 +62,8 @@ def test_true_vs_estimated_single_column():
     for est in (col, col[:, None], full):
         fig = pc.true_vs_estimated(A, est, method="perturbation", source=2)
         ax_est, ax_true = fig.axes[:2]
-        assert ax_est.get_title() == "perturbation: from neuron 2"
+        assert ax_est.get_title() == "perturbation" and ax_true.get_title() == "true"
+        assert fig.get_suptitle() == "effects of neuron 2"
         np.testing.assert_array_equal(ax_est.images[0].get_array()[:, 0], col)
         np.testing.assert_array_equal(ax_true.images[0].get_array()[:, 0], A[:, 2])
         assert ax_est.images[0].norm.vmin == ax_true.images[0].norm.vmin  # one scale

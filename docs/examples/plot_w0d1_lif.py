@@ -16,7 +16,7 @@ run next to cortexkit and the script stops if they differ by more than 1e-12.
    prints :math:`V(t_{k+1})` next to :math:`t_k`, and its array loops use the input at
    :math:`t_{k+1}` (``i[:, step]`` to go from ``step - 1`` to ``step``);
    ``simulate(..., input_at="end")`` is that convention. See
-   :doc:`../differences` for every convention that differs.
+   :ref:`differences` for every convention that differs.
 """
 
 # %%
@@ -59,7 +59,7 @@ tutorial_i = [i_mean * (1 + np.sin((step * dt * 2 * np.pi) / 0.01)) for step in 
 assert np.abs(i_sine - tutorial_i).max() <= 1e-12 * i_mean
 assert np.array_equal(t, [step * dt for step in range(150)])
 
-fig, ax = plt.subplots(figsize=(6, 3))
+fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
 ax.plot(t[:25], i_sine[:25], "ko")
 ax.set(title="Synaptic Input $I(t)$", xlabel="time (s)", ylabel="$I$ (A)")
 
@@ -88,7 +88,7 @@ max_diff = np.abs(res.v[0, 1:] - tutorial_v).max()
 print(f"largest difference from the tutorial's Euler loop: {max_diff:.1e} V")
 assert max_diff < 1e-12
 
-fig, ax = plt.subplots(figsize=(6, 3))
+fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
 ax.plot(res.t[:-1], res.v[0, 1:], "k.")  # the tutorial's pairing: (t_k, V after step k)
 ax.set(title="$V_m$ with sinusoidal I(t)", xlabel="time (s)", ylabel="$V_m$ (V)")
 
@@ -106,7 +106,7 @@ legacy = np.random.RandomState(2020)
 i_tutorial = i_mean * (1 + 0.1 * (t_max / dt) ** 0.5 * (2 * legacy.random_sample(150) - 1))
 res_rand = ck.lif.simulate(passive, i_tutorial, method="euler", input_at="end")
 
-fig, ax = plt.subplots(figsize=(6, 3))
+fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
 ax.plot(res_rand.t, res_rand.v[0], "k")
 ax.set(title="$V_m$ with random I(t)", xlabel="time (s)", ylabel="$V_m$ (V)")
 print(f"uniform-noise current: mean {i_uniform.mean():.3e} A, sd {i_uniform.std():.3e} A "
@@ -132,7 +132,8 @@ assert max_diff < 1e-12
 stats = ck.lif.membrane_stats(ens)
 print(f"V at t_max over trials: mean {stats.mean_over_trials[-1] * 1e3:.2f} mV, "
       f"sd {stats.std_over_trials[-1] * 1e3:.2f} mV")
-ck.plot.lif.trials(ens)
+fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
+ck.plot.lif.trials(ens, ax=ax)
 
 # %%
 # Section 5: histogram of V at two times
@@ -143,7 +144,8 @@ n = 10000
 many = ck.lif.simulate(passive, ck.lif.uniform_noise_current(t, i_mean, amplitude,
                                                              n_neurons=n, seed=0),
                        n, method="euler", input_at="end")
-ck.plot.lif.voltage_histograms(many, times=(t_max / 10, t[-1]))
+fig, ax = plt.subplots(figsize=(5.5, 3.8), layout="constrained")
+ck.plot.lif.voltage_histograms(many, times=(t_max / 10, t[-1]), ax=ax)
 for k in (15, 149):
     print(f"t = {t[k]:.3f} s: V mean {many.v[:, k].mean() * 1e3:.2f} mV, "
           f"sd {many.v[:, k].std() * 1e3:.3f} mV")
@@ -163,7 +165,7 @@ spk = ck.lif.simulate(spiking, i_500, n, method="euler", input_at="end")
 print(f"{int(spk.spikes.counts.sum())} spikes in {n} trials; mean rate "
       f"{spk.spikes.counts.mean() / t_max:.1f} Hz")
 
-fig, axs = plt.subplots(3, 1, sharex=True, figsize=(7, 7))
+fig, axs = plt.subplots(3, 1, sharex=True, figsize=(7, 7), layout="constrained")
 ck.plot.lif.trials(spk, max_traces=0, ax=axs[0])
 axs[0].get_legend().remove()
 ck.plot.spikes.raster(spk.spikes, every=5, interval=(0, t_max), ax=axs[1])
@@ -176,7 +178,7 @@ axs[2].set(xlabel="time (s)", ylabel="rate (Hz)")
 # -------------------
 # ``t_ref`` holds V at V_reset after a spike. cortexkit releases the neuron exactly
 # ``t_ref`` after the spike; the tutorial's ``last_spike + t_ref > t`` test releases it one
-# step earlier (see :doc:`../differences`).
+# step earlier (see :ref:`differences`).
 refr = ck.lif.simulate(ck.lif.LIFParams(tau_m=tau, E_L=el, V_reset=vr, V_th=vth, R=r, dt=dt,
                                         t_max=t_max, t_ref=0.01),
                        i_500, n, method="euler", input_at="end")

@@ -27,6 +27,7 @@ from typing import Any, cast
 import numpy as np
 from scipy.special import expit
 
+from cortexkit._lib import reprs
 from cortexkit._lib.validation import check_choice
 from cortexkit.causality._moments import ClampMoments, MomentAccumulator
 from cortexkit.errors import ValidationError
@@ -83,6 +84,16 @@ class NetworkRun:
         return (f"NetworkRun(n_neurons={self.n_neurons}, timesteps={self.timesteps}, "
                 f"perturb={self.perturb!r}, "
                 f"clamped_fraction={cast(np.ndarray, self.clamped).mean():.3g})")
+
+    def _repr_html_(self) -> str:
+        off = ~np.eye(self.n_neurons, dtype=bool)
+        return reprs.html("NetworkRun", [
+            ("neurons", self.n_neurons), ("time steps", self.timesteps),
+            ("perturbation", self.perturb or "none"),
+            ("clamped fraction", float(self.clamped.mean())),
+            ("mean activity", float(self.activity.mean())),
+            ("connections (off-diagonal)", int(np.count_nonzero(self.A[off]))),
+            ("activity dtype", str(self.activity.dtype))])
 
 
 def make_connectivity(n_neurons: int, p: float = 0.1,

@@ -379,6 +379,24 @@ class SpikeTrains(InteropMixin):
         return (f"SpikeTrains(n_units={self.n_units}, n_spikes={self.n_spikes}, "
                 f"t_start={self.t_start:g}, t_stop={self.t_stop:g})")
 
+    def _repr_html_(self) -> str:
+        """Summary table for notebooks (never the spike times themselves)."""
+        from cortexkit._lib import reprs
+
+        c, ids = self.counts, self.unit_ids
+        rows = [("units", self.n_units), ("spikes", self.n_spikes),
+                ("time (s)", (self.t_start, self.t_stop))]
+        if self.n_units:
+            rows += [("mean / median rate (Hz)", (float(self.rates.mean()),
+                                                  float(np.median(self.rates)))),
+                     ("spikes per unit (min, max)", (int(c.min()), int(c.max()))),
+                     ("unit ids", f"{ids[0]} … {ids[-1]}" if ids.size > 1 else str(ids[0]))]
+        if self.n_duplicates:
+            rows.append(("duplicate spikes", self.n_duplicates))
+        if self.unit_info is not None:
+            rows.append(("unit_info", ", ".join(map(str, self.unit_info.columns))))
+        return reprs.html("SpikeTrains", rows)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SpikeTrains):
             return NotImplemented

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cortexkit._lib.reprs import Summarized
 from cortexkit._lib.validation import check_choice, check_int
 from cortexkit.encoding._cache import cached_orientation_model
 from cortexkit.encoding._model import OrientationCNN, orientation_set, predict
@@ -24,8 +25,8 @@ from cortexkit.encoding._pipeline import LayerComparison, compare_layers
 __all__ = ["OrientationExperiment", "orientation_experiment"]
 
 
-@dataclass(frozen=True)
-class OrientationExperiment:
+@dataclass(frozen=True, repr=False)
+class OrientationExperiment(Summarized):
     """Result of :func:`orientation_experiment`.
 
     Attributes
@@ -67,6 +68,12 @@ class OrientationExperiment:
     def table(self) -> pd.DataFrame:
         """One row per layer: similarity, CI, p-value, CKA (``comparison.table``)."""
         return self.comparison.table
+
+    def _summary(self) -> list[tuple[str, Any]]:
+        return [("architecture", self.architecture), ("accuracy", self.accuracy),
+                ("training", f"{self.n_train} gratings, {self.epochs} epochs, seed {self.seed}"),
+                ("weights", "from the cache" if self.from_cache else "trained now"),
+                ("test gratings", self.n_test), *self.comparison._summary()]
 
     @property
     def layers(self) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cortexkit import rsa
+from cortexkit._lib.reprs import Summarized
 from cortexkit._lib.validation import check_choice
 from cortexkit.core import Responses
 from cortexkit.encoding._model import OrientationCNN, hidden_activity
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
 __all__ = ["LayerComparison", "model_inputs", "compare_layers"]
 
 
-@dataclass(frozen=True)
-class LayerComparison:
+@dataclass(frozen=True, repr=False)
+class LayerComparison(Summarized):
     """Result of :func:`compare_layers`.
 
     Attributes
@@ -44,6 +45,16 @@ class LayerComparison:
     rdms: dict[str, np.ndarray]
     activity: dict[str, np.ndarray]
     inputs: np.ndarray
+
+    def _summary(self) -> list[tuple[str, Any]]:
+        rows: list[tuple[str, Any]] = [("stimuli", self.inputs.shape[0])]
+        if len(self.table):
+            rows.append(("method / metric", f"{self.table['method'].iloc[0]} / "
+                                            f"{self.table['metric'].iloc[0]}"))
+        rows += [(f"layer {r.layer}", f"{r.similarity:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}], "
+                                      f"p = {r.p_value:.3g}, CKA {r.cka:.3f}")
+                 for r in self.table.itertuples()]
+        return rows
 
 
 def model_inputs(data: Responses, h: int = 48, w: int = 64) -> np.ndarray:

@@ -15,6 +15,7 @@ _LAZY = {
     "load_spikes": "cortexkit.io.spikes",
     "save_spikes": "cortexkit.io.spikes",
     "load_responses": "cortexkit.io.responses",
+    "read_limits": "cortexkit.io._limits",
     "load_recording": "cortexkit.io._recording",
 }
 

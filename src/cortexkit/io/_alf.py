@@ -53,6 +53,11 @@ def read_alf(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
             f"{clusters_path}: cluster ids must be a 1-D integer array; got dtype "
             f"{clusters.dtype}, shape {clusters.shape}"
         )
+    if clusters.dtype.kind == "u" and clusters.size and int(clusters.max()) >= 2**63:
+        raise DataFormatError(
+            f"{clusters_path}: cluster id {int(clusters.max())} is not below 2**63; the file "
+            "is damaged (ALF cluster ids are row numbers of the clusters.* tables)"
+        )
     if clusters.shape != times.shape:
         raise DataFormatError(
             f"{folder}: spikes.times has {times.size} entries but spikes.clusters has "

@@ -10,20 +10,34 @@ import numpy as np
 from cortexkit._lib.warn import user_stacklevel as _stacklevel
 from cortexkit.errors import CortexkitWarning, DataFormatError, ValidationError
 
+RATE_RANGE = (100.0, 1e7)  # Hz: plausible sampling rates of a file's time stamps
+
 
 def check_sample_rate(sample_rate: Any) -> float | None:
-    """``sample_rate`` as a positive float (Hz), or None."""
+    """``sample_rate`` as a positive finite float (Hz), or None."""
     if sample_rate is None:
         return None
     try:
-        rate = float(sample_rate)
-    except (TypeError, ValueError):
-        rate = float("nan")
-    if not np.isfinite(rate) or rate <= 0:
+        rate = float(sample_rate) if not isinstance(sample_rate, bool | complex) else None
+    except (TypeError, ValueError, OverflowError):
+        rate = None
+    if rate is None or not np.isfinite(rate) or rate <= 0:
         raise ValidationError(
             f"sample_rate must be a positive number of Hz (e.g. 30000); got {sample_rate!r}"
         )
     return rate
+
+
+def check_file_rate(rate: Any, source: str, name: str = "sample_rate") -> float:
+    """A sampling rate read from a file: a finite number within :data:`RATE_RANGE` Hz."""
+    lo, hi = RATE_RANGE
+    ok = isinstance(rate, int | float) and not isinstance(rate, bool)
+    if not ok or not lo <= float(rate) <= hi:
+        raise DataFormatError(
+            f"{source}: {name} = {rate!r} is not a plausible sampling rate ({lo:g} Hz to "
+            f"{hi:g} Hz, e.g. 30000); fix the file or pass sample_rate=<Hz>"
+        )
+    return float(rate)
 
 
 def to_seconds(times: np.ndarray, sample_rate: float | None, source: str) -> np.ndarray:
@@ -36,7 +50,8 @@ def to_seconds(times: np.ndarray, sample_rate: float | None, source: str) -> np.
     """
     times = np.asarray(times)
     if times.size and times.dtype.kind not in "iuf":
-        raise DataFormatError(f"{source}: spike times must be numbers; got dtype {times.dtype}")
+        raise DataFormatError(f"{source}: spike times must be real numbers; got dtype "
+                              f"{times.dtype}")
     if sample_rate is not None:
         if times.dtype.kind == "f" and times.size and not np.all(times == np.floor(times)):
             warnings.warn(

@@ -23,6 +23,7 @@ from cortexkit._lib._util import segment_index
 from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError, ValidationError
 from cortexkit.io._common import spike_kwargs, to_seconds
+from cortexkit.io._limits import check_size
 from cortexkit.io._safe_pickle import read_npy_file
 
 
@@ -50,6 +51,12 @@ def read_epochs(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
             f"{times.size} (the length of spike_times.npy)"
         )
     n_epochs, n_neurons = start.shape
+    bad = np.flatnonzero(~np.isfinite(times)) if times.dtype.kind == "f" else []
+    if len(bad):
+        raise DataFormatError(
+            f"{folder / 'spike_times.npy'}: spike time {int(bad[0])} is {times[bad[0]]}; every "
+            "spike time must be a finite number of seconds (the file is damaged)"
+        )
     if times.size and times.min() < 0 and not opts.get("allow_negative", False):
         raise DataFormatError(
             f"{folder / 'spike_times.npy'}: negative times relative to the epoch start; pass "
@@ -73,6 +80,9 @@ def read_epochs(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
         start, stop = start[epoch:epoch + 1], stop[epoch:epoch + 1]
         n_epochs = 1
     counts = (stop - start).ravel()  # epoch-major, neuron-minor
+    total = int(counts.sum())
+    # Overlapping slices could repeat spikes without bound: 4 int64/float64 arrays of total.
+    check_size(32 * total, folder / "ii_spike_times.npy", "the spikes its slices select")
     idx, _ = segment_index(start.ravel(), counts)
     neuron = np.repeat(np.tile(np.arange(n_neurons), n_epochs), counts)
     shift = np.repeat(np.repeat(np.arange(n_epochs) * duration, n_neurons), counts)

@@ -1,4 +1,4 @@
-"""MATLAB ``.mat`` files (v5/v7, via :func:`scipy.io.loadmat`; nothing is executed).
+"""MATLAB ``.mat`` files (v5/v7, read by :mod:`cortexkit.io._matv5`; nothing is executed).
 
 A variable holding a cell array of per-unit spike-time vectors, or nested cells /
 structs whose leaves are structs with the times in a named field (e.g. MatClust's
@@ -7,6 +7,11 @@ structs whose leaves are structs with the times in a named field (e.g. MatClust'
 unit came from in ``unit_info["source"]`` (MATLAB 1-based indices, e.g.
 ``spikes{1}{1}{3}{2}.time``).  When every leaf struct has a two-element ``timerange``
 field (MatClust) that covers all spikes, it gives ``t_start`` / ``t_stop``.
+
+Refused with a message (never skipped or merged): a matrix or 3-D array where a vector
+of times is expected, and complex, sparse, char or logical values in a cell or a time
+field.  Numeric struct fields other than the time field (``depth_um``, ``meanrate``)
+are never read as times.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import numpy as np
 from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError
 from cortexkit.io._common import spike_kwargs, to_seconds
+from cortexkit.io._matv5 import Cell, Other, Struct, read_mat_file
 
 DEFAULT_FIELDS = ("time", "times", "spike_times", "spiketimes", "ts")
 _MAX_DEPTH = 32
@@ -26,18 +32,7 @@ _MAX_DEPTH = 32
 
 def read_mat(path: Path, opts: dict[str, Any]) -> SpikeTrains:
     """SpikeTrains of a MATLAB file (see the module docstring)."""
-    import scipy.io
-
-    try:
-        data = scipy.io.loadmat(path, squeeze_me=False, struct_as_record=True,
-                                mat_dtype=False, chars_as_strings=True)
-    except NotImplementedError as exc:  # v7.3 (HDF5)
-        raise DataFormatError(
-            f"{path}: MATLAB v7.3 (HDF5) files are not supported; re-save it in MATLAB with "
-            "save(..., '-v7')"
-        ) from exc
-    except (ValueError, TypeError, OSError, EOFError, scipy.io.matlab.MatReadError) as exc:
-        raise DataFormatError(f"{path}: not a readable MATLAB .mat file ({exc})") from exc
+    data = read_mat_file(path)
     names = [k for k in data if not k.startswith("__")]
     variable = opts.get("variable")
     if variable is None:
@@ -54,12 +49,14 @@ def read_mat(path: Path, opts: dict[str, Any]) -> SpikeTrains:
     trains: list[np.ndarray] = []
     sources: list[str] = []
     ranges: list[np.ndarray] = []
-    _walk(data[variable], variable, field, trains, sources, ranges, path, 0)
+    seen: set[str] = set()
+    _walk(data[variable], variable, field, trains, sources, ranges, path, 0, seen)
     if not trains:
+        found = f"; its structs have the fields {sorted(seen)}" if seen else ""
         raise DataFormatError(
             f"{path}: variable {variable!r} holds no spike-time vectors (looked for cells of "
-            f"vectors or struct fields {list(DEFAULT_FIELDS) if field is None else [field]}); "
-            "pass field=<name> for another struct field"
+            f"vectors or struct fields {list(DEFAULT_FIELDS) if field is None else [field]})"
+            f"{found}; pass field=<name> to name the struct field with the times"
         )
     trains = [to_seconds(t, rate, f"{path} {s}") for t, s in zip(trains, sources, strict=True)]
     import pandas as pd
@@ -76,46 +73,55 @@ def read_mat(path: Path, opts: dict[str, Any]) -> SpikeTrains:
 
 
 def _walk(node: Any, where: str, field: str | None, trains: list, sources: list,
-          ranges: list, path: Path, depth: int) -> None:
+          ranges: list, path: Path, depth: int, structs: set | None = None) -> None:
     if depth > _MAX_DEPTH:
         raise DataFormatError(f"{path}: nesting deeper than {_MAX_DEPTH} levels at {where}")
-    if not isinstance(node, np.ndarray) or node.size == 0:
+    if isinstance(node, Cell):
+        for k, item in enumerate(node.items):
+            _walk(item, f"{where}{{{k + 1}}}", field, trains, sources, ranges, path, depth + 1,
+                  structs)
         return
-    if node.dtype == object:  # cell array
-        for k, item in enumerate(node.ravel(order="F")):
-            _walk(item, f"{where}{{{k + 1}}}", field, trains, sources, ranges, path, depth + 1)
-        return
-    if node.dtype.names:  # struct (array)
-        names = node.dtype.names
-        leaf = field if field is not None and field in names else None
-        if field is None:
-            leaf = next((n for n in DEFAULT_FIELDS if n in names), None)
-        for k, rec in enumerate(node.ravel(order="F")):
-            here = where if node.size == 1 else f"{where}({k + 1})"
+    if isinstance(node, Struct):
+        names = node.names
+        wanted = (field,) if field is not None else DEFAULT_FIELDS
+        leaf = next((n for n in wanted if n in names), None)
+        if structs is not None:
+            structs.update(names)
+        for k, rec in enumerate(node.records):
+            here = where if len(node.records) == 1 else f"{where}({k + 1})"
             if leaf is not None:
-                vec = np.asarray(rec[leaf])
-                if vec.size == 0:
-                    continue
-                if vec.dtype.kind not in "iuf":
-                    raise DataFormatError(
-                        f"{path}: {here}.{leaf} is not numeric (dtype {vec.dtype})"
-                    )
-                trains.append(vec.ravel(order="F"))
-                sources.append(f"{here}.{leaf}")
-                if "timerange" in names and np.asarray(rec["timerange"]).size == 2:
-                    ranges.append(np.asarray(rec["timerange"], dtype=float).ravel())
-            else:
+                _leaf(rec[leaf], f"{here}.{leaf}", trains, sources, path)
+                tr = rec.get("timerange")
+                if isinstance(tr, np.ndarray) and tr.size == 2 and trains and \
+                        sources[-1] == f"{here}.{leaf}":
+                    ranges.append(np.asarray(tr, dtype=float).ravel())
+            else:  # only nested cells/structs can hold units; numeric fields are not times
                 for n in names:
-                    _walk(rec[n], f"{here}.{n}", field, trains, sources, ranges, path,
-                          depth + 1)
+                    if isinstance(rec[n], Cell | Struct):
+                        _walk(rec[n], f"{here}.{n}", field, trains, sources, ranges, path,
+                              depth + 1, structs)
         return
-    if node.dtype.kind in "iuf":
-        if node.ndim == 2 and 1 not in node.shape:
-            if depth == 0:
-                raise DataFormatError(
-                    f"{path}: {where} is a {node.shape[0]}x{node.shape[1]} matrix, not a cell "
-                    "array of per-unit vectors"
-                )
-            raise DataFormatError(f"{path}: {where} is a matrix, expected a vector of times")
-        trains.append(node.ravel(order="F"))
-        sources.append(where)
+    _leaf(node, where, trains, sources, path)
+
+
+def _leaf(node: Any, where: str, trains: list, sources: list, path: Path) -> None:
+    """One unit's times (skipping empty values); refuse what cannot be a vector of times."""
+    if isinstance(node, Other):
+        if node.size == 0:
+            return
+        raise DataFormatError(
+            f"{path}: {where} is a {node.kind}, not a vector of spike times; convert it to a "
+            "real numeric vector (or remove it) and save again"
+        )
+    if isinstance(node, Cell | Struct):
+        raise DataFormatError(f"{path}: {where} is a cell/struct, expected a vector of times")
+    if node.size == 0:
+        return
+    if sum(d > 1 for d in node.shape) > 1:
+        kind = "matrix" if node.ndim == 2 else f"{node.ndim}-D array"
+        raise DataFormatError(
+            f"{path}: {where} is a {'x'.join(map(str, node.shape))} {kind}, not a vector of "
+            "spike times; store one vector per unit (a cell array of vectors)"
+        )
+    trains.append(node.ravel(order="F"))
+    sources.append(where)

@@ -17,7 +17,8 @@ import numpy as np
 
 from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError
-from cortexkit.io._common import spike_kwargs
+from cortexkit.io._common import check_file_rate, spike_kwargs
+from cortexkit.io._limits import regular_file
 from cortexkit.io._safe_pickle import read_npy_file
 
 
@@ -27,18 +28,35 @@ def is_phy(folder: Path) -> bool:
         (folder / "spike_clusters.npy").is_file() or (folder / "spike_templates.npy").is_file())
 
 
+_PARAMS_MAX = 1 << 20  # bytes: a phy params.py holds a few short lines
+
+
 def parse_params(path: Path) -> dict[str, Any]:
     """Literal assignments of a phy ``params.py`` (``name = <literal>``), never executed.
 
     Statements that are not literal assignments (imports, calls, expressions) are
-    ignored, so code in the file cannot run.
+    ignored, so code in the file cannot run.  A file over 1 MiB, or one too deeply nested
+    to parse, is refused with DataFormatError.
     """
+    size = regular_file(path)
+    if size > _PARAMS_MAX:
+        raise DataFormatError(
+            f"{path}: {size} bytes, but a phy params.py holds a few short assignments; "
+            "replace it with the one Kilosort wrote, or remove it and pass sample_rate=<Hz>"
+        )
+    with open(path, "rb") as fh:
+        text = fh.read(_PARAMS_MAX).decode("utf-8", errors="replace")
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
+        tree = ast.parse(text, filename=str(path))
     except SyntaxError as exc:
         raise DataFormatError(
             f"{path}: not valid Python syntax ({exc.msg}, line {exc.lineno}); fix the file or "
             "remove it and pass sample_rate=<Hz>"
+        ) from exc
+    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, deep nesting
+        raise DataFormatError(
+            f"{path}: cannot be parsed ({type(exc).__name__}: {exc}); fix the file or remove "
+            "it and pass sample_rate=<Hz>"
         ) from exc
     params: dict[str, Any] = {}
     for node in tree.body:
@@ -63,11 +81,12 @@ def read_phy(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
                 param="sample_rate",
             )
         rate = parse_params(params_path).get("sample_rate")
-        if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:
+        if isinstance(rate, bool) or not isinstance(rate, int | float):
             raise DataFormatError(
                 f"{params_path}: no numeric 'sample_rate = ...' assignment (got {rate!r}); "
                 "add it or pass sample_rate=<Hz>"
             )
+        rate = check_file_rate(rate, str(params_path))
     samples = read_npy_file(folder / "spike_times.npy")
     label_file = "spike_clusters.npy"
     if not (folder / label_file).is_file():
@@ -84,6 +103,11 @@ def read_phy(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
         raise DataFormatError(
             f"{folder / label_file}: expected one integer cluster id per spike; got dtype "
             f"{clusters.dtype}, shape {clusters.shape}"
+        )
+    if clusters.dtype.kind == "u" and clusters.size and int(clusters.max()) >= 2**63:
+        raise DataFormatError(
+            f"{folder / label_file}: cluster id {int(clusters.max())} is not below 2**63; "
+            "the file is damaged (Kilosort writes small non-negative ids)"
         )
     if clusters.size != samples.size:
         raise DataFormatError(
@@ -123,6 +147,7 @@ def _labels(folder: Path):
         path = folder / name
         if not path.is_file():
             continue
+        regular_file(path)
         try:
             table = pd.read_csv(path, sep="\t")
         except (ValueError, OSError, pd.errors.ParserError) as exc:

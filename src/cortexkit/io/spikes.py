@@ -18,6 +18,7 @@ Formats (``format=``, detected from the path when ``"auto"``):
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from cortexkit.errors import (
 )
 from cortexkit.io import _alf, _epochs, _mat, _npz, _phy, _table
 from cortexkit.io._common import check_sample_rate
+from cortexkit.io._limits import regular_file
 
 __all__ = ["load_spikes", "save_spikes", "FORMATS"]
 
@@ -128,11 +130,12 @@ def load_spikes(path: str | os.PathLike, format: str = "auto", **options: Any) -
         )
     opts = dict(options)
     opts["sample_rate"] = check_sample_rate(opts.get("sample_rate"))
-    if path.is_file() and path.stat().st_size == 0:
-        raise DataFormatError(f"{path}: the file is empty (0 bytes); copy or export it again")
-    if path.is_dir() != (fmt in ("alf", "phy", "epochs")):
+    folder = fmt in ("alf", "phy", "epochs")
+    if path.is_dir() != folder:
         kind = "a folder" if path.is_dir() else "a file"
         raise DataFormatError(f"{path} is {kind}, but format {fmt!r} reads {what}")
+    if not folder and regular_file(path) == 0:
+        raise DataFormatError(f"{path}: the file is empty (0 bytes); copy or export it again")
     try:
         return reader(path, opts)
     except (MissingDependencyError, DataFormatError):
@@ -141,7 +144,13 @@ def load_spikes(path: str | os.PathLike, format: str = "auto", **options: Any) -
         raise DataFormatError(f"{path}: {exc}") from exc
     except CortexkitError:
         raise
-    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError) as exc:
+    except MemoryError as exc:
+        raise DataFormatError(
+            f"{path}: reading it as {what} needs more memory than is available; the file "
+            "is damaged or too large for this machine"
+        ) from exc
+    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, OverflowError,
+            RecursionError, zlib.error) as exc:
         raise DataFormatError(
             f"{path}: cannot be read as {what} ({type(exc).__name__}: {exc})"
         ) from exc

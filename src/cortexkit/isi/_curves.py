@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib.reprs import Summarized
 from cortexkit._lib.validation import check_choice
 from cortexkit.errors import ValidationError
 
@@ -15,8 +16,8 @@ __all__ = ["CurveFit", "fit_curve", "CURVE_MODELS"]
 CURVE_MODELS = ("exponential", "inverse", "linear")
 
 
-@dataclass(frozen=True)
-class CurveFit:
+@dataclass(frozen=True, repr=False)
+class CurveFit(Summarized):
     """A functional form fitted to histogram counts by least squares.
 
     Attributes
@@ -39,6 +40,11 @@ class CurveFit:
     sse: float
     r2: float
     n_bins: int = field(default=0, compare=False)
+
+    def _summary(self) -> list[tuple[str, Any]]:
+        return [("model", self.model), ("R2", self.r2),
+                ("params", ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())),
+                ("SSE", self.sse), ("bins", self.n_bins)]
 
     def predict(self, x: Any) -> np.ndarray:
         """Value of the fitted curve at ``x`` (seconds)."""

@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import special, stats
 
 from cortexkit._lib._util import offsets_from_counts, unit_index
+from cortexkit._lib.reprs import Summarized
 from cortexkit._lib.validation import check_choice
 from cortexkit.errors import CortexkitWarning, ValidationError
 from cortexkit.isi._intervals import _flat, as_isi_array, intervals
@@ -36,8 +37,8 @@ _PARAM_NAMES = {
 _CRITERIA = ("aic", "bic")
 
 
-@dataclass(frozen=True)
-class DistributionFits:
+@dataclass(frozen=True, repr=False)
+class DistributionFits(Summarized):
     """Maximum-likelihood fits of several ISI distributions to one unit.
 
     Attributes
@@ -61,6 +62,20 @@ class DistributionFits:
     n: int
     n_zero: int = 0
     criterion: str = "aic"
+
+    _repr_rows = 4
+
+    def _summary(self) -> list[tuple[str, Any]]:
+        best = ", ".join(f"{k}={v:.4g}" for k, v in self.params().items())
+        rows: list[tuple[str, Any]] = [("best", self.best), ("criterion", self.criterion),
+                                       ("ISIs", self.n), ("best params", best)]
+        if self.n_zero:
+            rows.append(("zero ISIs left out", self.n_zero))
+        crit = self.table[self.criterion].to_numpy(dtype=float)
+        for (_, r), d in zip(self.table.iterrows(), crit - np.nanmin(crit), strict=True):
+            rows.append((str(r["model"]), f"{self.criterion.upper()} {r[self.criterion]:.6g}"
+                         f" (Δ {d:.3g}), KS {r['ks_stat']:.3g}"))
+        return rows
 
     def params(self, model: str | None = None) -> dict[str, float]:
         """Fitted parameters of ``model`` (default: the best one)."""

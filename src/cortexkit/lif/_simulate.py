@@ -11,6 +11,7 @@ import numpy as np
 
 from cortexkit._lib._util import offsets_from_counts, unit_index
 from cortexkit._lib.engine import choose
+from cortexkit._lib.reprs import Summarized
 from cortexkit._lib.validation import check_choice
 from cortexkit.core import SpikeTrains, from_trusted_parts
 from cortexkit.errors import ValidationError
@@ -45,8 +46,8 @@ def _n_threads() -> int:
         return os.cpu_count() or 1
 
 
-@dataclass(frozen=True)
-class LIFResult:
+@dataclass(frozen=True, repr=False)
+class LIFResult(Summarized):
     """Result of :func:`simulate`.
 
     Attributes
@@ -88,6 +89,23 @@ class LIFResult:
     def n_neurons(self) -> int:
         """Number of simulated neurons."""
         return self.spikes.n_units
+
+    def _summary(self) -> list[tuple[str, Any]]:
+        p = self.params
+        n, steps = self.n_neurons, self.t.size
+        rows: list[tuple[str, Any]] = [
+            ("neurons", n), ("steps", steps), ("method", self.method),
+            ("spikes", self.spikes.n_spikes),
+            ("mean rate (Hz)", self.spikes.n_spikes / n / (steps * p.dt)),
+            ("dt (s)", p.dt), ("t_max (s)", p.t_max), ("input_at", self.input_at),
+            ("tau_m (s)", p.tau_m), ("V_th / V_reset (V)", (p.V_th, p.V_reset)),
+            ("t_ref (s)", p.t_ref), ("noise_sd (A)", self.noise_sd)]
+        if self.v is not None:
+            rows.append(("V mean / min / max (V)", (float(self.v.mean()), float(self.v.min()),
+                                                    float(self.v.max()))))
+        else:
+            rows.append(("V", "not recorded"))
+        return rows
 
 
 def _check_params(params: Any) -> LIFParams:

@@ -134,7 +134,8 @@ def matrix(W: Any, ax: Any = None, *, title: str | None = None, colorbar: bool =
 
 
 def true_vs_estimated(A: Any, estimate: Any, *, method: str = "estimate",
-                      observed: Any = None, source: int | None = None) -> Any:
+                      observed: Any = None, source: int | None = None,
+                      fig: Any = None) -> Any:
     """True and estimated connectivity side by side, as graphs (top) and matrices (bottom).
 
     With a single estimated column (the effects of one perturbed neuron ``source`` on all
@@ -158,6 +159,8 @@ def true_vs_estimated(A: Any, estimate: Any, *, method: str = "estimate",
         (full matrices only).
     source : int, optional
         The perturbed neuron (column) of a single-column estimate; required for one.
+    fig : matplotlib Figure, optional
+        Figure to draw on (default: a new pyplot-free Figure).
 
     Returns
     -------
@@ -171,8 +174,8 @@ def true_vs_estimated(A: Any, estimate: Any, *, method: str = "estimate",
     >>> len(fig.axes) >= 4
     True
     >>> fig = true_vs_estimated(np.array([[0, 1.0], [0, 0]]), [0.9, 0.0], source=1)
-    >>> [ax.get_title() for ax in fig.axes[:2]]
-    ['estimate: from neuron 1', 'true: from neuron 1']
+    >>> [ax.get_title() for ax in fig.axes[:2]], fig.get_suptitle()
+    (['estimate', 'true'], 'effects of neuron 1')
     """
     from matplotlib.figure import Figure
 
@@ -180,7 +183,7 @@ def true_vs_estimated(A: Any, estimate: Any, *, method: str = "estimate",
     e = np.asarray(estimate, dtype=float)
     column = e.ndim == 1 or (e.ndim == 2 and e.shape[1] == 1 and a.shape[0] > 1)
     if column or source is not None:
-        return _true_vs_estimated_column(a, e, method, source, column)
+        return _true_vs_estimated_column(a, e, method, source, column, fig)
     e = _square(e, "estimate")
     if a.shape != e.shape:
         raise ValidationError(f"A {a.shape} and estimate {e.shape} must have the same shape")
@@ -190,7 +193,7 @@ def true_vs_estimated(A: Any, estimate: Any, *, method: str = "estimate",
         shown[np.ix_(idx, idx)] = a[np.ix_(idx, idx)]
         a = shown
     n_edges = int(np.count_nonzero(np.nan_to_num(a) * ~np.eye(a.shape[0], dtype=bool)))
-    fig = Figure(figsize=(8.0, 7.4), layout="constrained")
+    fig = fig if fig is not None else Figure(figsize=(8.0, 7.4), layout="constrained")
     axes = fig.subplots(2, 2)
     graph(a, axes[0, 0], title="true connectivity")
     graph(e, axes[0, 1], top=n_edges, title=f"{method}: strongest {n_edges} edges")
@@ -200,7 +203,7 @@ def true_vs_estimated(A: Any, estimate: Any, *, method: str = "estimate",
 
 
 def _true_vs_estimated_column(a: np.ndarray, e: np.ndarray, method: str, source: Any,
-                              column: bool) -> Any:
+                              column: bool, fig: Any) -> Any:
     from matplotlib.figure import Figure
 
     n = a.shape[0]
@@ -221,10 +224,10 @@ def _true_vs_estimated_column(a: np.ndarray, e: np.ndarray, method: str, source:
             raise ValidationError(f"A {a.shape} and estimate {e.shape} must have the same "
                                   "shape")
         est = e[:, source]
-    cols = {f"{method}: from neuron {source}": est, f"true: from neuron {source}": a[:, source]}
+    cols = {method: est, "true": a[:, source]}
     finite = np.concatenate([c[np.isfinite(c)] for c in cols.values()])
     lim = float(np.abs(finite).max()) if finite.size and np.abs(finite).max() > 0 else 1.0
-    fig = Figure(figsize=(5.0, 5.0), layout="constrained")
+    fig = fig if fig is not None else Figure(figsize=(5.0, 5.0), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
     for ax, (title, col) in zip(axes, cols.items(), strict=True):
         im = ax.imshow(np.ma.masked_invalid(col[:, None]), cmap=_cmap(), vmin=-lim, vmax=lim,
@@ -234,6 +237,7 @@ def _true_vs_estimated_column(a: np.ndarray, e: np.ndarray, method: str, source:
         ax.set_title(title)
     axes[0].set_ylabel("to neuron (effect)")
     fig.colorbar(im, ax=list(axes), shrink=0.8, label="connectivity strength")
+    fig.suptitle(f"effects of neuron {source}")
     return fig
 
 

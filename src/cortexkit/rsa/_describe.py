@@ -7,6 +7,7 @@ from typing import Literal
 
 import numpy as np
 
+from cortexkit._lib.reprs import Summarized
 from cortexkit._lib.validation import check_choice
 from cortexkit.errors import MissingDependencyError, ValidationError
 from cortexkit.rsa._rdm import _as_float_matrix
@@ -14,8 +15,8 @@ from cortexkit.rsa._rdm import _as_float_matrix
 __all__ = ["TuningCurves", "tuning_curves", "embed"]
 
 
-@dataclass(frozen=True)
-class TuningCurves:
+@dataclass(frozen=True, repr=False)
+class TuningCurves(Summarized):
     """Mean response of every neuron per stimulus value.
 
     Attributes
@@ -32,6 +33,15 @@ class TuningCurves:
     mean: np.ndarray
     sem: np.ndarray
     count: np.ndarray
+
+    def _summary(self) -> list[tuple[str, object]]:
+        rows: list[tuple[str, object]] = [("stimulus values", self.stimuli.size),
+                                          ("neurons", self.mean.shape[1])]
+        if self.stimuli.size:
+            rows += [("stimulus range", (float(self.stimuli[0]), float(self.stimuli[-1]))),
+                     ("presentations per value (min, max)",
+                      (int(self.count.min()), int(self.count.max())))]
+        return rows
 
 
 def tuning_curves(

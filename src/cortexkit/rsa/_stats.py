@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import scipy.stats
 
+from cortexkit._lib.reprs import Summarized
 from cortexkit._lib.validation import check_choice
 from cortexkit.errors import CortexkitWarning, ValidationError
 from cortexkit.rsa._rdm import METHODS, Method, Metric, compare, kendall_tau_a, rdm
@@ -16,8 +17,8 @@ from cortexkit.rsa._rdm import METHODS, Method, Metric, compare, kendall_tau_a, 
 __all__ = ["BootstrapResult", "PermutationResult", "bootstrap_compare", "permutation_test"]
 
 
-@dataclass(frozen=True)
-class BootstrapResult:
+@dataclass(frozen=True, repr=False)
+class BootstrapResult(Summarized):
     """Outcome of :func:`bootstrap_compare`.
 
     Attributes
@@ -41,14 +42,23 @@ class BootstrapResult:
     samples: np.ndarray
     n_valid: int
 
+    def _summary(self) -> list[tuple[str, object]]:
+        return [("estimate", self.estimate), (f"{self.ci:.0%} CI", (self.ci_low, self.ci_high)),
+                ("valid resamples", f"{self.n_valid} of {self.samples.size}")]
 
-@dataclass(frozen=True)
-class PermutationResult:
+
+@dataclass(frozen=True, repr=False)
+class PermutationResult(Summarized):
     """Outcome of :func:`permutation_test`: statistic, one-sided p-value, null distribution."""
 
     statistic: float
     p_value: float
     null: np.ndarray
+
+    def _summary(self) -> list[tuple[str, object]]:
+        return [("statistic", self.statistic), ("p_value", self.p_value),
+                ("permutations", self.null.size),
+                ("null mean / sd", (float(np.nanmean(self.null)), float(np.nanstd(self.null))))]
 
 
 def _square_pair(a: Any, b: Any, metric: Metric | None) -> tuple[np.ndarray, np.ndarray]:
