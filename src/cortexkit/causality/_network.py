@@ -87,6 +87,11 @@ class NetworkRun:
 
     def _repr_html_(self) -> str:
         off = ~np.eye(self.n_neurons, dtype=bool)
+        if self.activity is None or self.clamped is None:  # record="moments"
+            return reprs.html("NetworkRun", [
+                ("neurons", self.n_neurons), ("time steps", self.timesteps),
+                ("perturbation", self.perturb or "none"), ("recorded", "clamp moments"),
+                ("connections (off-diagonal)", int(np.count_nonzero(self.A[off])))])
         return reprs.html("NetworkRun", [
             ("neurons", self.n_neurons), ("time steps", self.timesteps),
             ("perturbation", self.perturb or "none"),
