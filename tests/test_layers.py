@@ -246,3 +246,12 @@ def test_checker_finds(module, source, expected):
 ])
 def test_checker_allows(module, source):
     assert _check(module, source) == []
+
+
+MAX_LINES = 600
+
+
+def test_no_module_over_600_lines():
+    long = {str(p.relative_to(SRC.parent)): n for p in all_modules()
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert not long, f"modules over {MAX_LINES} lines (split them by concern): {long}"
