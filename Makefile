@@ -45,6 +45,7 @@ lint: $(VENV)/.installed
 # sphinx-gallery between builds (only changed examples rerun).
 docs: $(VENV)/.installed
 	$(BIN)/python -m sphinx -b html -W --keep-going -j 1 docs $(DOCS_OUT)
+	$(BIN)/python tools/check_api_docs.py $(DOCS_OUT)/objects.inv
 	@echo "docs: $(DOCS_OUT)/index.html"
 
 # Regenerate requirements.lock from pyproject.toml (after changing a range or adding a

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import cortexkit as ck
-from cortexkit.core.binned import PSTH, BinnedSpikes, bin_spikes, histogram_index, psth
+from cortexkit.core import PSTH, BinnedSpikes
+from cortexkit.core.binned import bin_spikes, histogram_index
 from cortexkit.errors import ValidationError
 
 
@@ -20,11 +21,14 @@ def _spikes(seed=0, n_units=6, duration=20.0):
 
 
 def _bin(st, *args, **kwargs):
-    return st.bin(*args, **kwargs) if hasattr(st, "bin") else bin_spikes(st, *args, **kwargs)
+    out = st.bin(*args, **kwargs)
+    ref = bin_spikes(st, *args, **kwargs)  # the method is a thin wrapper
+    np.testing.assert_array_equal(np.asarray(out.to_dense()), np.asarray(ref.to_dense()))
+    return out
 
 
 def _psth(st, *args, **kwargs):
-    return st.psth(*args, **kwargs) if hasattr(st, "psth") else psth(st, *args, **kwargs)
+    return st.psth(*args, **kwargs)
 
 
 @pytest.mark.parametrize("bin_size", [0.01, 0.5, 0.3, 7.0])
@@ -56,6 +60,10 @@ def test_bin_interval_and_immutability():
         b.counts[0, 0] = 5
     with pytest.raises(AttributeError):
         b.bin_size = 2.0
+    before = st.times.copy()
+    st.bin(0.1)
+    st.psth([5.0])
+    np.testing.assert_array_equal(st.times, before)
 
 
 @pytest.mark.parametrize("kwargs", [

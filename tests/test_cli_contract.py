@@ -80,9 +80,9 @@ CASES: dict[str, dict] = {
         "usage": ["serve", "--port", "eighty"],
     },
     "batch": {
-        "json": ["batch", IBL, "--out", "{tmp}/b.parquet", "--workers", "1", "--json"],
+        "json": ["batch", IBL, "--out", "{tmp}/b", "--workers", "1", "--json"],
         "bad": ["batch", IBL],
-        "usage": ["batch", IBL, "--out", "{tmp}/b.parquet", "--workers", "two"],
+        "usage": ["batch", IBL, "--out", "{tmp}/b", "--workers", "two"],
         "slow": True,
     },
 }

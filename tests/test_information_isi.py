@@ -19,7 +19,7 @@ from cortexkit.information import (
     isi_entropy,
     pmf_from_counts,
 )
-from cortexkit.information._isi import _isi_counts_numpy
+from cortexkit.information._isi import _isi_counts_by_unit, _isi_counts_numpy
 
 
 def _spikes(seed: int = 0, n_units: int = 40) -> ck.SpikeTrains:
@@ -111,15 +111,21 @@ def test_kernel_and_numpy_paths_match_histogram(bins, rng_):
         np.testing.assert_array_equal(counts, ref, err_msg=engine)
     np.testing.assert_array_equal(_isi_counts_numpy(st, edges), ref)
     np.testing.assert_array_equal(_isi_counts_numpy(st, edges, uniform=np.ndim(bins) == 0), ref)
+    for uniform in {False, np.ndim(bins) == 0}:      # the unit-by-unit NumPy path
+        np.testing.assert_array_equal(
+            _isi_counts_by_unit(st.times, st.offsets, edges, uniform), ref)
 
 
 def test_isis_exactly_on_edges_follow_numpy_histogram():
     # dyadic times: ISIs are exactly 0.25, 0.5, 0.75 and 1.0 (the closed last edge)
     st = ck.SpikeTrains.from_list([[0.0, 0.25, 0.75, 1.5, 2.5, 3.75]], t_stop=4.0)
+    ref = np.histogram([0.25, 0.5, 0.75, 1.0, 1.25], 4, (0.0, 1.0))[0]
     for engine in ("numpy", "numba"):
-        counts, _ = isi_counts(st, 4, (0.0, 1.0), engine=engine)
-        np.testing.assert_array_equal(counts[0], np.histogram([0.25, 0.5, 0.75, 1.0, 1.25], 4,
-                                                              (0.0, 1.0))[0])
+        counts, edges = isi_counts(st, 4, (0.0, 1.0), engine=engine)
+        np.testing.assert_array_equal(counts[0], ref)
+    for uniform in (True, False):
+        np.testing.assert_array_equal(
+            _isi_counts_by_unit(st.times, st.offsets, edges, uniform)[0], ref)
 
 
 def test_deprecated_method_argument_maps_to_engine():

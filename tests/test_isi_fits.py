@@ -256,18 +256,29 @@ def test_fit_all_on_bundled_session_recovers_kinds():
     assert np.mean(np.isin(best[poi], ["exponential", "exponential_refractory"])) >= 0.9
 
 
-def test_blockwise_fits_equal_one_pass():
-    from cortexkit.isi._distributions import _fit_blocks, _fit_flat
+@pytest.mark.parametrize("kind", ["gamma", "lognormal", "exponential", "invgauss", "mixed"])
+def test_fast_fits_and_bounded_ks_equal_reference(kind):
+    """fit_all's path (reduceat statistics, KS by bounds on every 32nd ISI) against the
+    reference that evaluates every fitted CDF at every ISI."""
+    from cortexkit.isi._distributions import _fit_flat
+    from cortexkit.isi._fit_fast import fit_sorted
 
-    rng = np.random.default_rng(4)
-    counts = rng.integers(10, 300, 25)
+    rng = np.random.default_rng(len(kind))
+    counts = np.r_[rng.integers(10, 300, 20), [31, 32, 33, 64, 65, 5000, 40_000]]
+    draw = {"gamma": lambda c: 0.002 + rng.gamma(rng.uniform(0.5, 4), 0.01, c),
+            "lognormal": lambda c: rng.lognormal(-4, rng.uniform(0.3, 1.5), c),
+            "exponential": lambda c: rng.exponential(0.05, c),
+            "invgauss": lambda c: rng.wald(0.05, rng.uniform(0.01, 1), c)}
+    kinds = list(draw) if kind == "mixed" else [kind]
+    x = np.concatenate([np.sort(draw[kinds[i % len(kinds)]](c)) for i, c in enumerate(counts)])
     offsets = np.r_[0, np.cumsum(counts)]
-    x = np.concatenate([np.sort(rng.gamma(2.0, 0.01, c)) for c in counts])
-    one = _fit_flat(x, offsets, ck.isi.DIST_MODELS, pvalues=False)
-    blocks = _fit_blocks(x, offsets, ck.isi.DIST_MODELS, block=500)
+    ref = _fit_flat(x, offsets, ck.isi.DIST_MODELS, pvalues=False)
+    got = fit_sorted(x, offsets, ck.isi.DIST_MODELS)
     for m in ck.isi.DIST_MODELS:
-        for col, v in one[m].items():
-            np.testing.assert_allclose(blocks[m][col], v, rtol=1e-12, equal_nan=True)
+        for col, v in ref[m].items():
+            np.testing.assert_allclose(got[m][col], v, rtol=1e-9, atol=0, equal_nan=True,
+                                       err_msg=f"{m} {col}")
+        np.testing.assert_allclose(got[m]["ks_stat"], ref[m]["ks_stat"], rtol=1e-10, atol=0)
 
 
 def test_fit_all_without_ks_gives_same_fits():

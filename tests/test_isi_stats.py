@@ -186,3 +186,44 @@ def test_recordings_without_spikes_or_units():
     assert ck.isi.fit_all(empty_units)["best_model"].isna().all()
     assert len(ck.isi.fit_all(no_units)) == 0
     assert ck.isi.intervals(no_units).n_units == 0
+
+
+def _mixed_session(seed: int = 3) -> ck.SpikeTrains:
+    """Units of 0-3 spikes, long Poisson units, units with duplicate (zero-ISI) spikes."""
+    rng = np.random.default_rng(seed)
+    trains = [[], [0.5], [0.1, 0.4], [0.2, 0.2, 0.2], [0.1, 0.1, 0.3, 0.3, 0.3, 0.9]]
+    for n in (5, 64, 1000, 20_000):
+        t = np.sort(rng.uniform(0, 100, n))
+        trains.append(t)
+        trains.append(np.sort(np.r_[t, t[: n // 3]]))          # a third duplicated
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ck.SpikeTrains.from_list(trains, t_stop=101.0)
+
+
+@pytest.mark.parametrize("refractory", [0.0, 0.0015, 0.5])
+def test_unit_loop_path_equals_flat_numpy_reference(refractory):
+    """stats' per-unit NumPy path (large units) vs the flat bincount reference and the
+    numba kernel, on every edge case at once."""
+    from cortexkit.isi._stats import _columns_by_unit, _columns_numpy
+
+    st = _mixed_session()
+    loop = _columns_by_unit(st.times, st.offsets, refractory)
+    flat = _columns_numpy(ck.isi.intervals(st), refractory)
+    for key, ref in flat.items():
+        np.testing.assert_allclose(loop[key], ref, rtol=1e-12, atol=0, err_msg=key)
+    a = ck.isi.stats(st, refractory, engine="numpy")     # takes the unit loop here
+    b = ck.isi.stats(st, refractory, engine="numba")
+    pd.testing.assert_frame_equal(a, b, rtol=1e-12, atol=0)
+
+
+def test_intervals_segment_path_equals_flat_reference():
+    from cortexkit.isi._intervals import _MIN_MEAN_SPIKES, intervals_flat
+
+    st = _mixed_session()
+    assert st.n_units * _MIN_MEAN_SPIKES <= st.n_spikes     # the per-unit path is taken
+    iv = ck.isi.intervals(st)
+    np.testing.assert_array_equal(iv.values, intervals_flat(st.times, st.offsets))
+    for i in range(st.n_units):
+        np.testing.assert_array_equal(iv[i], np.diff(st[i]))
+    assert not iv.values.flags.writeable and not iv.offsets.flags.writeable

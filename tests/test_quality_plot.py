@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import cortexkit as ck
-from cortexkit.core.binned import psth
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +36,7 @@ def test_autocorrelogram_into_given_axes(st):
 
 
 def test_psth_raster_and_rate(st):
-    p = psth(st, np.arange(5.0, 100.0, 10.0), window=(-0.2, 0.5), bin_size=0.05)
+    p = st.psth(np.arange(5.0, 100.0, 10.0), window=(-0.2, 0.5), bin_size=0.05)
     fig = ck.plot.quality.psth(p, unit=2)
     ax_r, ax_p = fig.axes
     offsets = ax_r.collections[0].get_offsets()

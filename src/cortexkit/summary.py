@@ -179,7 +179,8 @@ def population_rate(st: SpikeTrains, bin_size: float = 1.0) -> tuple[np.ndarray,
     ([0.5, 1.5], [2.0, 1.0])
     """
     if not np.isfinite(bin_size) or bin_size <= 0:
-        raise ValidationError(f"bin_size must be a positive number of seconds, got {bin_size}")
+        raise ValidationError(f"bin_size must be a positive number of seconds; got {bin_size}",
+                              param="bin_size")
     n_bins = max(1, int(np.ceil(st.duration / bin_size)))
     edges = st.t_start + bin_size * np.arange(n_bins + 1)
     counts, _ = np.histogram(st.times, bins=edges)

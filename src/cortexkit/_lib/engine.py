@@ -31,15 +31,29 @@ class Threshold(NamedTuple):
 
 
 #: Sizes are in the unit the task counts (spikes, intervals, ...), per task.
+#:
+#: Why NumPy by default for the per-unit statistics (issue 15, benchmarks/results/
+#: spikes.md): a fresh process pays ~0.15-0.3 s for ``import numba`` and 0.2-0.8 s more
+#: to initialise it and load a kernel's cache, while NumPy over each unit's
+#: cache-resident ISIs (one ``np.subtract`` into a scratch buffer, then sums and one
+#: partition) is within 1.1-2.5x of the warm kernels: on 10^7 spikes of 1000 units,
+#: isi.stats 0.066 s CPU vs 0.060 s, isi_counts 0.09 s vs 0.04 s.  So "auto" takes the
+#: kernels there only once numba is loaded anyway (NEVER: not worth importing it).
+NEVER = 1 << 62
+
 THRESHOLDS: dict[str, Threshold] = {
     # SpikeTrains construction (group by unit + validation scan), in spikes.
     "spikes.construct": Threshold(50_000, 4_000_000),
     # ck.isi.stats, in spikes.
-    "isi.stats": Threshold(200_000, 200_000),
+    "isi.stats": Threshold(200_000, NEVER),
     # ck.information.isi_counts (per-unit ISI histograms), in spikes.
-    "information.isi_counts": Threshold(100_000, 100_000),
+    "information.isi_counts": Threshold(100_000, NEVER),
     # ck.lif.simulate: always the kernels (the NumPy reference is a Python time loop).
     "lif.simulate": Threshold(0, 0),
+    # ck.quality.metrics / sliding_rp pair counts, in spikes.
+    "quality.pairs": Threshold(200_000, 2_000_000),
+    # ck.correlograms, in expected spike pairs inside the window.
+    "quality.correlograms": Threshold(2_000_000, 20_000_000),
 }
 
 

@@ -160,7 +160,7 @@ def run_experiment(n_neurons: Iterable[int] = (10, 20, 50), timesteps: Iterable[
     if not sizes or not lengths or not fracs:
         raise ValidationError("n_neurons, timesteps and observed must each hold at least one value")
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValidationError(f"repeats must be an integer >= 1, got {repeats!r}")
+        raise ValidationError(f"repeats must be an integer >= 1; got {repeats!r}", param="repeats")
     rows = []
     for n in sizes:
         for rep in range(repeats):
@@ -210,9 +210,10 @@ def confounded_network(n_motifs: int = 2, weight: float = 3.0) -> tuple[np.ndarr
     ((8, 8), [2, 3, 6, 7], 0.0)
     """
     if isinstance(n_motifs, bool) or not isinstance(n_motifs, int) or n_motifs < 2:
-        raise ValidationError(f"n_motifs must be an integer >= 2, got {n_motifs!r}")
+        raise ValidationError(f"n_motifs must be an integer >= 2; got {n_motifs!r}",
+                              param="n_motifs")
     if not np.isfinite(weight):
-        raise ValidationError(f"weight must be finite, got {weight!r}")
+        raise ValidationError(f"weight must be finite; got {weight!r}", param="weight")
     A = np.zeros((4 * n_motifs, 4 * n_motifs))
     for k in range(n_motifs):
         g, h, j, i = 4 * k + np.arange(4)
@@ -247,7 +248,7 @@ def _check_methods(methods: Any) -> list[str]:
         methods = [methods]
     out = list(methods)
     if not out:
-        raise ValidationError(f"methods must name at least one of {METHODS}")
+        raise ValidationError(f"methods must name at least one of {METHODS}", param="methods")
     for m in out:
         check_choice("method", m, METHODS)
     return list(dict.fromkeys(out))
@@ -255,5 +256,5 @@ def _check_methods(methods: Any) -> list[str]:
 
 def _check_seed(seed: Any) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValidationError(f"seed must be a non-negative integer, got {seed!r}")
+        raise ValidationError(f"seed must be a non-negative integer; got {seed!r}", param="seed")
     return int(seed)

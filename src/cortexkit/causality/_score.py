@@ -74,7 +74,8 @@ def score(estimate: Any, A: Any) -> Score:
     est = np.asarray(estimate, dtype=np.float64)
     true = np.asarray(A, dtype=np.float64)
     if true.ndim != 2 or true.shape[0] != true.shape[1]:
-        raise ValidationError(f"A must be a square (n, n) matrix, got shape {true.shape}")
+        raise ValidationError(f"A must be a square (n, n) matrix; got shape {true.shape}",
+                              param="A")
     if est.shape != true.shape:
         raise ValidationError(
             f"estimate has shape {est.shape} but A has shape {true.shape}; they must match")

@@ -9,6 +9,8 @@
 - :class:`Responses` (``core/responses.py``): stimulus x neuron response matrices, with
   :func:`bin_stimuli` and :func:`tutorial_convention`; the loaders stay in
   :mod:`cortexkit.io`.
+- :class:`BinnedSpikes` and :class:`PSTH` (``core/binned.py``): what
+  ``SpikeTrains.bin`` and ``SpikeTrains.psth`` return.
 - :func:`from_trusted_parts`: a SpikeTrains from parts valid by construction (library
   kernels), without checks.
 
@@ -17,8 +19,10 @@ This layer imports only :mod:`cortexkit.errors` and :mod:`cortexkit._lib`.
 
 from __future__ import annotations
 
+from cortexkit.core._trusted import from_trusted_parts
+from cortexkit.core.binned import PSTH, BinnedSpikes
 from cortexkit.core.responses import Responses, bin_stimuli, tutorial_convention
-from cortexkit.core.spikes import SpikeTrains, from_trusted_parts
+from cortexkit.core.spikes import SpikeTrains
 
-__all__ = ["SpikeTrains", "Responses", "bin_stimuli", "tutorial_convention",
+__all__ = ["SpikeTrains", "BinnedSpikes", "PSTH", "Responses", "bin_stimuli", "tutorial_convention",
            "from_trusted_parts"]

@@ -14,27 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from cortexkit.errors import ValidationError
+from cortexkit._lib._util import unit_index
+from cortexkit._lib.validation import check_number, invalid
 
 __all__ = ["BinnedSpikes", "PSTH", "bin_spikes", "psth", "histogram_index", "make_edges"]
 
 
-def _invalid(param: str, expected: str, value: Any, fix: str | None = None) -> ValidationError:
-    text = repr(value)
-    text = text if len(text) <= 80 else text[:77] + "..."
-    err = ValidationError(f"{param} must be {expected}; got {text}" + (f"; {fix}" if fix else ""))
-    err.param = param
-    return err
-
-
 def _positive(param: str, value: Any) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise _invalid(param, "a finite number > 0 (s)", value) from None
-    if isinstance(value, bool) or not math.isfinite(x) or x <= 0:
-        raise _invalid(param, "a finite number > 0 (s)", value)
-    return x
+    return check_number(param, value, low=0, low_open=True, unit="s")
 
 
 def make_edges(start: float, stop: float, bin_size: float, param: str = "bin_size") -> np.ndarray:
@@ -43,7 +30,7 @@ def make_edges(start: float, stop: float, bin_size: float, param: str = "bin_siz
     to rounding keeps its last bin)."""
     n = int(math.floor((stop - start) / bin_size * (1 + 1e-12) + 1e-9))
     if n < 1:
-        raise _invalid(param, f"at most the binned span ({stop - start:g} s)", bin_size,
+        raise invalid(param, f"at most the binned span ({stop - start:g} s)", bin_size,
                        "use a smaller bin or a longer interval")
     return start + np.arange(n + 1) * bin_size
 
@@ -107,10 +94,12 @@ class BinnedSpikes:
 
     @property
     def n_units(self) -> int:
+        """Number of units (rows of ``counts``)."""
         return int(self.counts.shape[0])
 
     @property
     def n_bins(self) -> int:
+        """Number of time bins (columns of ``counts``)."""
         return int(self.counts.shape[1])
 
     @property
@@ -170,12 +159,13 @@ class PSTH:
     def raster(self, unit: int) -> tuple[np.ndarray, np.ndarray]:
         """(trial, lag) of the spikes of the unit at position ``unit``."""
         if isinstance(unit, bool) or not 0 <= int(unit) < self.counts.shape[1]:
-            raise _invalid("unit", f"a unit position in [0, {self.counts.shape[1]})", unit)
+            raise invalid("unit", f"a unit position in [0, {self.counts.shape[1]})", unit)
         lo, hi = np.searchsorted(self.spike_units, [int(unit), int(unit) + 1])
         return self.spike_trials[lo:hi], self.spike_lags[lo:hi]
 
     @property
     def n_trials(self) -> int:
+        """Number of trials (events)."""
         return int(self.counts.shape[0])
 
     @property
@@ -194,7 +184,7 @@ class PSTH:
 
 
 def _unit_of(offsets: np.ndarray) -> np.ndarray:
-    return np.repeat(np.arange(offsets.size - 1, dtype=np.int64), np.diff(offsets))
+    return unit_index(offsets).astype(np.int64, copy=False)
 
 
 def bin_spikes(st: Any, bin_size: float, t_start: float | None = None,
@@ -204,7 +194,7 @@ def bin_spikes(st: Any, bin_size: float, t_start: float | None = None,
     t0 = st.t_start if t_start is None else float(t_start)
     t1 = st.t_stop if t_stop is None else float(t_stop)
     if not (math.isfinite(t0) and math.isfinite(t1) and t0 < t1):
-        raise _invalid("t_stop", f"a finite time after t_start ({t0:g} s)", t_stop)
+        raise invalid("t_stop", f"a finite time after t_start ({t0:g} s)", t_stop)
     edges = make_edges(t0, t1, bin_size)
     n_bins = edges.size - 1
     k = histogram_index(st.times, edges)
@@ -229,22 +219,22 @@ def psth(st: Any, events: Any, window: tuple[float, float] = (-0.5, 1.0),
     try:
         ev = np.array(events, dtype=np.float64).reshape(-1) if np.ndim(events) <= 1 else None
     except (TypeError, ValueError):
-        raise _invalid("events", "a 1-D array of event times (s)", events) from None
+        raise invalid("events", "a 1-D array of event times (s)", events) from None
     if ev is None or ev.size == 0 or not np.all(np.isfinite(ev)):
-        raise _invalid("events", "a non-empty 1-D array of finite event times (s)", events)
+        raise invalid("events", "a non-empty 1-D array of finite event times (s)", events)
     try:
         w0, w1 = (float(v) for v in window)
     except (TypeError, ValueError):
-        raise _invalid("window", "(start, stop) in seconds relative to the event",
+        raise invalid("window", "(start, stop) in seconds relative to the event",
                        window) from None
     if not (math.isfinite(w0) and math.isfinite(w1) and w0 < w1):
-        raise _invalid("window", "(start, stop) with start < stop (s)", window)
+        raise invalid("window", "(start, stop) with start < stop (s)", window)
     bin_size = _positive("bin_size", bin_size)
     edges = make_edges(w0, w1, bin_size)
     outside = (ev + edges[0] < st.t_start) | (ev + edges[-1] > st.t_stop)
     if outside.any():
         bad = ev[outside]
-        raise _invalid(
+        raise invalid(
             "events", f"times whose window fits in the recording [{st.t_start:g}, "
             f"{st.t_stop:g}] s", bad[:3].tolist(),
             f"{bad.size} of {ev.size} events are too close to an end; drop them or "

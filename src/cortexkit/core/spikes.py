@@ -30,7 +30,9 @@ from cortexkit.errors import ValidationError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SpikeTrains", "from_trusted_parts"]
+    from cortexkit.core.binned import PSTH, BinnedSpikes
+
+__all__ = ["SpikeTrains"]
 
 _SLOTS = ("_times", "_offsets", "_unit_ids", "_t_start", "_t_stop", "_unit_info",
           "_n_duplicates")
@@ -523,6 +525,38 @@ class SpikeTrains(InteropMixin):
         return self._trusted(self._times[keep], offsets_from_counts(counts), self._unit_ids,
                              t0, t1, self._unit_info)
 
+    # ------------------------------------------------------------------ binning
+    def bin(self, bin_size: float, t_start: float | None = None, t_stop: float | None = None,
+            sparse: bool = False) -> BinnedSpikes:
+        """Counts of every unit in ``bin_size`` (s) bins over ``[t_start, t_stop]`` (default
+        the recording; a last partial bin is dropped), as
+        :class:`~cortexkit.core.BinnedSpikes` (units x bins, ``counts[i] ==
+        np.histogram(st[i], bins=edges)[0]``; ``scipy.sparse`` with ``sparse=True``).
+
+        >>> import cortexkit as ck
+        >>> ck.SpikeTrains.from_list([[0.1, 0.2, 0.7]], t_stop=1.0).bin(0.25).counts.tolist()
+        [[2, 0, 1, 0]]
+        """
+        from cortexkit.core.binned import bin_spikes
+
+        return bin_spikes(self, bin_size, t_start=t_start, t_stop=t_stop, sparse=sparse)
+
+    def psth(self, events: Any, window: tuple[float, float] = (-0.5, 1.0),
+             bin_size: float = 0.01) -> PSTH:
+        """Counts of every unit in ``bin_size`` bins around each event, as
+        :class:`~cortexkit.core.PSTH` (trials x units x bins, ``counts[k, i] ==
+        np.histogram(st[i] - events[k], bins=edges)[0]``, ``mean_rate`` in Hz, raster).
+        Every ``event + window`` must lie inside the recording (else a ValidationError).
+
+        >>> import cortexkit as ck
+        >>> st = ck.SpikeTrains.from_list([[1.05, 2.02, 2.35]], t_stop=4.0)
+        >>> st.psth([1.0, 2.0], window=(0.0, 0.5), bin_size=0.1).counts[:, 0].tolist()
+        [[1, 0, 0, 0, 0], [1, 0, 0, 1, 0]]
+        """
+        from cortexkit.core.binned import psth
+
+        return psth(self, events, window=window, bin_size=bin_size)
+
     # ------------------------------------------------------------------ conversion
     def to_list(self) -> list[np.ndarray]:
         """Per-unit arrays of spike times (copies).
@@ -557,43 +591,4 @@ class SpikeTrains(InteropMixin):
 
         return pd.DataFrame({"unit": np.repeat(self._unit_ids, self.counts),
                              "time": self._times.copy()})
-
-
-def from_trusted_parts(times: Any, offsets: Any, unit_ids: Any, t_start: float,
-                       t_stop: float, *, unit_info: pd.DataFrame | None = None,
-                       n_duplicates: int | None = None) -> SpikeTrains:
-    """A SpikeTrains from parts that are valid by construction: no checks, no warnings.
-
-    For library code whose output is grouped, sorted within units and inside
-    ``[t_start, t_stop]`` by construction (e.g. the LIF kernels); everything else goes
-    through the validated constructors.  ``n_duplicates`` is counted unless given.
-
-    Parameters
-    ----------
-    times, offsets : numpy.ndarray
-        Spike times (s, float64) grouped by unit and sorted within it; the n_units + 1
-        int64 boundaries.
-    unit_ids : numpy.ndarray
-        One unique id per unit.
-    t_start, t_stop : float
-        Recording interval (s), holding every spike.
-    unit_info, n_duplicates
-        Per-unit table (or None); repeated times within units (None: counted).
-
-    Returns
-    -------
-    SpikeTrains
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from cortexkit.core import from_trusted_parts
-    >>> st = from_trusted_parts(np.array([0.1, 0.2, 0.5]), np.array([0, 2, 3]),
-    ...                         np.array([0, 1]), 0.0, 1.0)
-    >>> st.counts.tolist()
-    [2, 1]
-    """
-    return SpikeTrains._trusted(times, offsets, unit_ids, t_start, t_stop, unit_info,
-                                n_duplicates)
-
 

@@ -141,6 +141,12 @@ def create_app(
     def unit(index: int, bins: int = 50, range_max: float = 0.25) -> Any:
         return data.unit(index, bins=bins, range_max=range_max)
 
+    @app.get("/api/quality/{index}")
+    def unit_quality(index: int) -> Any:
+        from cortexkit.explorer._quality import quality_view
+
+        return quality_view(data.spikes, data._check_unit(index))
+
     @app.get("/api/raster/{index}")
     def raster(index: int, t0: float | None = None, window: float = 10.0,
                neighbours: int = 10) -> Any:

@@ -103,10 +103,12 @@ def fit_curve(counts: Any, edges: Any, model: str, *, x0: float | None = None) -
     e = np.asarray(edges, dtype=np.float64)
     if y.ndim != 1 or e.ndim != 1 or e.size != y.size + 1 or y.size < 1:
         raise ValidationError(
-            f"edges must have len(counts) + 1 entries; got {e.shape} edges for {y.shape} counts"
+            f"edges must have len(counts) + 1 entries; got {e.shape} edges for {y.shape} counts",
+            param="edges"
         )
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(e)) and np.all(np.diff(e) > 0)):
-        raise ValidationError("counts must be finite and edges finite and increasing")
+        raise ValidationError("counts must be finite and edges finite and increasing",
+                              param="counts")
     if not np.any(y > 0):
         raise ValidationError(
             f"the histogram over [{e[0]:g}, {e[-1]:g}] s has no counts (no ISIs in that "

@@ -76,12 +76,13 @@ def membrane_stats(v: Any, *, bins: int = 50, range: tuple[float, float] | None 
     if arr.ndim == 1:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.size == 0:
-        raise ValidationError(f"v must be a non-empty (n_neurons, steps) array, got shape "
-                              f"{np.shape(v)}")
+        raise ValidationError(f"v must be a non-empty (n_neurons, steps) array; got shape "
+                              f"{np.shape(v)}", param="v")
     if not isinstance(t_skip, int | np.integer) or not 0 <= t_skip < arr.shape[1]:
-        raise ValidationError(f"t_skip must be an int in [0, {arr.shape[1]}), got {t_skip!r}")
+        raise ValidationError(f"t_skip must be an int in [0, {arr.shape[1]}); got {t_skip!r}",
+                              param="t_skip")
     if not isinstance(bins, int | np.integer) or bins < 1:
-        raise ValidationError(f"bins must be a positive integer, got {bins!r}")
+        raise ValidationError(f"bins must be a positive integer; got {bins!r}", param="bins")
     arr = arr[:, t_skip:]
     if not np.isfinite(arr).all():
         raise ValidationError("v contains NaN or inf")

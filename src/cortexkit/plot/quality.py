@@ -103,7 +103,7 @@ def psth(p: Any, unit: int = 0, fig: Any = None) -> Any:
     Parameters
     ----------
     p : PSTH
-        From ``SpikeTrains.psth``.
+        From :meth:`SpikeTrains.psth <cortexkit.SpikeTrains.psth>`.
     unit : int
         Position of the unit in ``p``.
     fig : matplotlib Figure, optional
@@ -117,8 +117,7 @@ def psth(p: Any, unit: int = 0, fig: Any = None) -> Any:
     >>> import numpy as np, cortexkit as ck
     >>> rng = np.random.default_rng(0)
     >>> st = ck.SpikeTrains.from_list([np.sort(rng.uniform(0, 60, 600))])
-    >>> from cortexkit.core.binned import psth
-    >>> fig = ck.plot.quality.psth(psth(st, np.arange(5.0, 55.0, 5.0)))
+    >>> fig = ck.plot.quality.psth(st.psth(np.arange(5.0, 55.0, 5.0)))
     """
     fig = fig if fig is not None else _new_figure((6.0, 5.0))
     ax_r, ax_p = fig.subplots(2, 1, sharex=True, height_ratios=(2, 1))

@@ -1,9 +1,5 @@
-"""Argument checks of :mod:`cortexkit.quality` and the binning functions.
-
-Messages follow the one template of :mod:`cortexkit._lib.validation`
-(``{param} must be {expected}; got {given}[; {fix}]``); the raised
-:class:`~cortexkit.errors.ValidationError` carries ``param``.
-"""
+"""Argument checks of :mod:`cortexkit.quality`, on the one message template of
+:mod:`cortexkit._lib.validation` (``{param} must be {expected}; got {given}[; {fix}]``)."""
 
 from __future__ import annotations
 
@@ -17,7 +13,7 @@ __all__ = ["invalid", "check_number", "check_engine", "check_spikes"]
 
 def check_spikes(st: Any) -> None:
     """A ValidationError unless ``st`` is a SpikeTrains."""
-    from cortexkit import SpikeTrains
+    from cortexkit.core import SpikeTrains
 
     if not isinstance(st, SpikeTrains):
         raise invalid("st", "a cortexkit.SpikeTrains", type(st).__name__,

@@ -175,7 +175,7 @@ def correlograms(st: Any, bin_size: float = 0.001, window: float = 0.05, units: 
     u = unit[order]
     duration = max(sel.duration, 2 * window)
     expected_pairs = t.size * t.size * 2 * window / duration
-    if _pairs.choose_engine(engine, int(expected_pairs) // 10) == "numba":
+    if _pairs.choose_engine(engine, int(expected_pairs), "quality.correlograms") == "numba":
         from cortexkit.quality._kernels import correlogram_kernel
 
         n_pos = n_bins // 2

@@ -12,31 +12,23 @@ the same pairs with two pointers; both give identical integers.
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
+
+from cortexkit._lib import engine as _engine
+from cortexkit._lib._util import unit_index
 
 __all__ = ["unit_of", "isi_counts", "pairs_within", "lag_histogram", "pairs_in_lag_range",
            "choose_engine"]
 
-# engine="auto" picks numba from this many spikes on (numba already imported / cold).
-_NUMBA_MIN = 200_000
-_NUMBA_COLD_MIN = 2_000_000
-ENGINES = ("auto", "numba", "numpy")
 
-
-def choose_engine(engine: str, size: int) -> str:
-    """``"numba"`` or ``"numpy"`` for ``size`` spikes (``engine`` already checked)."""
-    if engine != "auto":
-        return engine
-    if size >= _NUMBA_COLD_MIN or (size >= _NUMBA_MIN and "numba" in sys.modules):
-        return "numba"
-    return "numpy"
+def choose_engine(engine: str, size: int, task: str = "quality.pairs") -> str:
+    """``"numba"`` or ``"numpy"`` for ``size`` items of ``task`` (``_lib.engine`` table)."""
+    return _engine.choose(task, size, engine)
 
 
 def unit_of(offsets: np.ndarray) -> np.ndarray:
-    """Unit position of every element (length ``offsets[-1]``)."""
-    return np.repeat(np.arange(offsets.size - 1, dtype=np.int64), np.diff(offsets))
+    """Unit position of every element (length ``offsets[-1]``), int64."""
+    return unit_index(offsets).astype(np.int64, copy=False)
 
 
 def isi_counts(times: np.ndarray, offsets: np.ndarray, below: float) -> np.ndarray:

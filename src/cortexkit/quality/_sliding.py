@@ -224,7 +224,7 @@ def sliding_rp(st: Any, sample_rate: float = 30000, bin_size_corr: float | None 
     2 ms and rate > 0.5 Hz) is not applied; ``slidingrp_n_below_2ms == 0`` shows it.
     References: Roth N, Steinmetz N, Winter O et al. / IBL, "slidingRefractory"
     (2022, https://github.com/SteinmetzLab/slidingRefractory); IBL spike sorting white
-    paper (2022, doi:10.6084/m9.figshare.19705522).
+    paper (2022).
 
     Examples
     --------

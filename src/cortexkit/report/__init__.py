@@ -16,7 +16,7 @@ from typing import Any
 from cortexkit.report._build import ReportContext, build_report, render_html
 
 # Display order; a section whose module does not exist yet is skipped.
-SECTION_ORDER = ("description", "isi", "information", "lif", "causality", "rsa")
+SECTION_ORDER = ("description", "quality", "isi", "information", "lif", "causality", "rsa")
 
 __all__ = ["SECTION_ORDER", "ReportContext", "build_report", "render_html", "available_sections"]
 

@@ -11,7 +11,7 @@ const PARAMS = {
 const STEPS = 200;  // slider positions on each side of the fitted value
 
 const state = {info: null, unit: null, unitData: null, model: "exponential", params: {},
-               rasterReq: 0, unitReq: 0};
+               rasterReq: 0, unitReq: 0, qualityReq: 0};
 
 // ---------------------------------------------------------------- helpers
 function $(id) { return document.getElementById(id); }
@@ -193,7 +193,54 @@ async function selectUnit(index) {
   index = Math.max(0, Math.min(state.info.n_units - 1, index));
   $("unit-select").value = String(index);
   state.unit = index;
-  await Promise.all([loadUnit(), loadRaster()]);
+  await Promise.all([loadUnit(), loadRaster(), loadQuality()]);
+}
+
+// ---------------------------------------------------------------- unit quality
+async function loadQuality() {
+  const req = ++state.qualityReq;
+  let data;
+  try {
+    data = await getJSON(`/api/quality/${state.unit}`);
+  } catch (e) {
+    showError(`quality of unit ${state.unit}: ${e.message}`);
+    return;
+  }
+  if (req !== state.qualityReq) return;
+  const m = data.metrics;
+  const pct = (x) => (x === null ? "–" : `${fmt(100 * x, 3)} %`);
+  const facts = $("quality-facts");
+  facts.textContent = `unit ${data.id}: sliding RP ${m.slidingrp_pass ? "PASS" : "FAIL"} ` +
+    `(max confidence ${pct(m.slidingrp_max_confidence)}, min contamination ` +
+    `${pct(m.slidingrp_min_contamination)}); Hill ratio ${fmt(m.isi_violations_ratio, 3)} ` +
+    `(contamination ${pct(m.isi_violations_contamination)}); Llobet ` +
+    `${pct(m.rp_contamination)}; presence ${fmt(m.presence_ratio, 3)}`;
+  facts.setAttribute("data-pass", String(m.slidingrp_pass));
+  const s = data.sliding;
+  const c = chart($("quality-curve"), {id: "quality-curve-svg", width: 460, height: 260,
+    xlim: [0, s.rp_ms[s.rp_ms.length - 1]], ylim: [0, 100],
+    xlabel: "refractory period (ms)", ylabel: "confidence (%)"});
+  const firstTested = s.tested.indexOf(true);
+  el("rect", {x: c.x(0), y: c.y(100), width: c.x(s.rp_ms[Math.max(firstTested, 0)]) - c.x(0),
+              height: c.y(0) - c.y(100), fill: "#eee"}, c.plot);
+  el("line", {x1: c.x(0), x2: c.x(s.rp_ms[s.rp_ms.length - 1]), y1: c.y(100 * s.confidence_threshold),
+              y2: c.y(100 * s.confidence_threshold), stroke: "#d62728", "stroke-dasharray": "4 3"}, c.plot);
+  const pts = s.rp_ms.map((r, i) => `${c.x(r)},${c.y(100 * (s.confidence[i] ?? 0))}`).join(" ");
+  el("polyline", {points: pts, fill: "none", stroke: "#1f77b4", "stroke-width": 1.5}, c.plot);
+  c.svg.setAttribute("data-confidence", JSON.stringify(s.confidence));
+  const a = data.acg, e = a.edges_ms;
+  const ymax = Math.max(1, ...a.counts);
+  const g = chart($("quality-acg"), {id: "quality-acg-svg", width: 460, height: 260,
+    xlim: [e[0], e[e.length - 1]], ylim: [0, ymax * 1.05], xlabel: "lag (ms)",
+    ylabel: "spike pairs"});
+  el("rect", {x: g.x(-1.5), y: g.y(ymax * 1.05), width: g.x(1.5) - g.x(-1.5),
+              height: g.y(0) - g.y(ymax * 1.05), fill: "rgba(214,39,40,0.15)"}, g.plot);
+  a.counts.forEach((n, i) => {
+    el("rect", {x: g.x(e[i]), y: g.y(n), width: Math.max(g.x(e[i + 1]) - g.x(e[i]) - 0.5, 0.5),
+                height: g.y(0) - g.y(n), fill: "#555"}, g.plot);
+  });
+  g.svg.setAttribute("data-counts", JSON.stringify(a.counts));
+  g.svg.setAttribute("data-unit", String(data.unit));
 }
 
 async function loadUnit() {

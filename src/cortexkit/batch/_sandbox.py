@@ -1,0 +1,166 @@
+"""The Dask task of the batch, run on a worker: one recording in the worker's analysis process.
+
+Each worker thread keeps one analysis process (``cortexkit.batch._child``, started on the
+first task and reused).  The thread sends it the task and waits, checking every 0.1 s
+that the process is alive, within the timeout and within the worker's memory share.
+When it is not, the process is killed (and restarted for the next task) and the worker
+writes the recording's error part itself.  So a recording that hangs in a C reader, eats
+the memory or crashes the interpreter costs one error row, never the worker, and the
+worker process itself holds no recording at all.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+_CHECK_SECONDS = 0.1
+_MIN_LIMIT = 256 * 2**20
+_local = threading.local()
+
+
+class Sandbox:
+    """One analysis process and the connection to it."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self.conn: Connection | None = None
+
+    def start(self) -> None:
+        from multiprocessing.connection import Connection
+
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(var, "1")  # one thread per task, as in Dask's workers
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "cortexkit.batch._child", str(theirs.fileno())],
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env)
+        finally:
+            theirs.close()
+        self.conn = Connection(ours.detach())
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.conn is not None:
+            self.conn.close()
+        self.proc = self.conn = None
+
+    def run(self, task: dict[str, Any], timeout: float | None,
+            limit: int | None) -> dict[str, Any]:
+        """The child's reply, or ``{"error": ...}`` after killing it."""
+        import psutil
+
+        if self.proc is None or self.proc.poll() is not None:
+            self.stop()
+            self.start()
+        assert self.proc is not None and self.conn is not None
+        try:
+            self.conn.send(task)
+        except OSError:
+            self.stop()
+            self.start()
+            self.conn.send(task)
+        t0 = None  # the clock starts when the child has imported what the task needs
+        ps = psutil.Process(self.proc.pid)
+        peak = 0
+        while True:
+            try:
+                if self.conn.poll(_CHECK_SECONDS):
+                    reply = self.conn.recv()
+                    if reply.get("started"):
+                        t0 = time.monotonic()
+                        continue
+                    reply["rss_peak"] = max(reply.get("rss_peak", 0), peak)
+                    return reply
+            except (EOFError, OSError):
+                pass
+            code = self.proc.poll()
+            if code is not None:
+                self.stop()
+                how = (f"was killed by signal {signal.Signals(-code).name}" if code < 0
+                       else f"exited with code {code}")
+                hint = (" (the system may have run out of memory)" if code == -signal.SIGKILL
+                        else "")
+                return {"error": f"the analysis process {how} while reading or analysing "
+                                 f"this recording{hint}", "rss_peak": peak}
+            if timeout is not None and t0 is not None and time.monotonic() - t0 > timeout:
+                self.stop()
+                return {"error": f"timed out: still running after {timeout:g} s (the "
+                                 "timeout); raise timeout to give it longer",
+                        "rss_peak": peak}
+            try:
+                rss = ps.memory_info().rss
+            except psutil.Error:
+                continue
+            peak = max(peak, rss)
+            if limit is not None and rss > limit:
+                self.stop()
+                return {"error": f"out of memory: the analysis needed more than "
+                                 f"{limit / 2**20:.0f} MiB, this worker's memory share; "
+                                 "give the workers more memory (memory_limit)",
+                        "rss_peak": peak}
+
+
+def _sandbox() -> Sandbox:
+    box = getattr(_local, "box", None)
+    if box is None:
+        box = _local.box = Sandbox()
+    return box
+
+
+def _memory_share() -> int | None:
+    """This thread's share of the worker's Dask memory limit, less the worker's own use."""
+    try:
+        import psutil
+        from distributed import get_worker
+
+        worker = get_worker()
+        limit = worker.memory_manager.memory_limit
+        if not limit:
+            return None
+        share = limit / max(1, worker.state.nthreads)
+        share -= psutil.Process().memory_info().rss / max(1, worker.state.nthreads)
+        return int(max(share, _MIN_LIMIT))
+    except (ImportError, ValueError, AttributeError):
+        return None
+
+
+def run_task(task: dict[str, Any]) -> dict[str, Any]:
+    """The Dask task: analyse one recording in this thread's analysis process.
+
+    Returns a small summary (never the table: the part is written here, on the worker).
+    """
+    import psutil
+
+    from cortexkit.batch import _store
+
+    t0 = time.perf_counter()
+    reply = _sandbox().run(task, task["timeout"], _memory_share())
+    if "fatal" in reply:
+        reply["error"] = reply.pop("fatal")
+    if "n_rows" not in reply:  # the child died, timed out or could not write: we write
+        meta = dict(task["meta"], error=reply["error"], seconds=None)
+        table = _store.table_of(task["recording"], None, reply["error"], task["columns"],
+                                meta)
+        _store.write_part(Path(task["part"]), table)
+        reply["n_rows"] = 1
+    reply["recording"] = task["recording"]
+    reply["wall"] = time.perf_counter() - t0
+    reply["worker_rss"] = psutil.Process().memory_info().rss
+    reply["pid"] = os.getpid()
+    return reply
