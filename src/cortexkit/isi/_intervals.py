@@ -304,7 +304,12 @@ def histogram(
     elif np.ndim(bins) == 0:
         hi = float(a.max()) if a.size else 1.0
         range = (0.0, hi if hi > 0 else 1.0)
-    counts, edges = np.histogram(a, bins=bins, range=range)
+    try:
+        counts, edges = np.histogram(a, bins=bins, range=range)
+    except ValueError as exc:  # "Too many bins for data range" at float64 resolution
+        raise ValidationError(
+            f"range {range} s is too narrow for {bins} bins at float64 precision ({exc}); "
+            "widen the range or use fewer bins", param="range") from None
     if density:
         total = counts.sum()
         if total == 0:

@@ -6,12 +6,14 @@ format its :class:`InputRun`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from cortexkit._lib.validation import check_choice, check_int, check_number
+from cortexkit.errors import ValidationError
 from cortexkit.lif._analytic import rate
 from cortexkit.lif._currents import ou_current, poisson_current, sine_current
 from cortexkit.lif._params import LIFParams
@@ -189,6 +191,7 @@ def run_input(
     """
     n_neurons = check_int("n_neurons", n_neurons, low=1)
     params = LIFParams() if params is None else params
+    _check_memory(kind, int(n_neurons), int(params.n_steps), record_v)
     mean = DEFAULT_I_MEAN.get(kind, 0.0) if i_mean is None else float(i_mean)
     current, noise_sd = input_current(kind, params, n_neurons, i_mean=mean, sd=sd,
                                       period=period, seed=seed)
@@ -197,3 +200,27 @@ def run_input(
     membrane = membrane_stats(res, t_skip=t_skip) if res.v is not None else None
     return InputRun(kind=kind, i_mean=mean, result=res, cv=isi_cv(res.spikes),
                     membrane=membrane)
+
+
+def _memory_limit() -> int:
+    """Half of the machine's physical memory (bytes), or 4 GiB when unknown."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")) // 2
+    except (ValueError, OSError, AttributeError):
+        return 4 << 30
+
+
+def _check_memory(kind: str, n_neurons: int, n_steps: int, record_v: bool) -> None:
+    """Refuse, before allocating, a run whose arrays alone exceed half the memory."""
+    per_neuron = 64  # state, spike bookkeeping and the result's offsets
+    if kind in ("ou", "poisson"):
+        per_neuron += 8 * n_steps  # one input current per neuron
+    if record_v:
+        per_neuron += 8 * n_steps
+    need, limit = n_neurons * per_neuron, _memory_limit()
+    if need > limit:
+        raise ValidationError(
+            f"n_neurons={n_neurons:,} with {n_steps:,} steps of {kind!r} input needs about "
+            f"{need / 2**30:.3g} GiB, more than half of this machine's memory "
+            f"({limit / 2**30:.3g} GiB); use fewer neurons or a shorter t_max / larger dt",
+            param="n_neurons")
