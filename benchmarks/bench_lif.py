@@ -313,16 +313,21 @@ def kernel_paths(p, cur, off, repeat: int) -> tuple[float, float, bool]:
     cur2 = cur.reshape(1, -1)
     c1, c0, ci = coefficients(p, "exact")
     assert fires_once_per_block(cur2, off, p, "exact", 64)
-    tail = (p.V_reset, p.V_th, p.ref_steps, False, np.empty((0, 0)), 512)
+    upd = _kernels.Update(float(c1), float(c0), float(ci), float(p.V_reset), float(p.V_th),
+                          int(p.ref_steps))
+    rec = _kernels.Record(False, np.empty((0, 0)))
+    noise = _kernels.Noise(0.0, steps, np.uint64(0), np.uint64(0), *ziggurat_tables())
+
+    def state():
+        return _kernels.State(np.full(n, p.E_L), np.full(n, -np.inf))
 
     def fast():
-        return _kernels.simulate_once(0, n, cur2, off, np.full(n, p.E_L), np.full(n, -np.inf),
-                                      c1, c0, ci, *tail, 64, p.dt)
+        return _kernels.simulate_once(0, n, cur2, off, state(), upd,
+                                      _kernels.Grid(512, 64, float(p.dt)), rec)
 
     def general():
-        return _kernels.simulate_range(0, n, n, cur2, off, np.full(n, p.E_L),
-                                       np.full(n, -np.inf), c1, c0, ci, 0.0, *tail, 32, p.dt,
-                                       steps, np.uint64(0), np.uint64(0), *ziggurat_tables())
+        return _kernels.simulate_range(0, n, n, cur2, off, state(), upd,
+                                       _kernels.Grid(512, 32, float(p.dt)), rec, noise)
 
     same = np.array_equal(fast()[0], general()[0])
     return _best(fast, repeat)[0], _best(general, repeat)[0], same

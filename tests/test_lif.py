@@ -388,15 +388,73 @@ def test_spikes_usable_by_isi_module():
     np.testing.assert_allclose(stats["cv"], ck.lif.isi_cv(res.spikes), atol=1e-12)
 
 
-def test_kernels_ask_llvm_for_wide_vectors():
-    # the per-function attribute must reach the LLVM IR (it is set through llvmlite
-    # internals, so a llvmlite upgrade that drops it should fail here, not silently)
+def _fresh_fast_path():
+    """An uncached compilation of the fast-path kernel and tiny arguments for it."""
     import numba
 
     from cortexkit.lif import _kernels
 
     f = numba.njit(_kernels.simulate_once.py_func)
-    f(0, 4, np.zeros((1, 8)), np.zeros(4), np.zeros(4), np.full(4, -np.inf), 0.9, 0.0,
-      1.0, -0.07, -0.05, 0, False, np.empty((0, 0)), 4, 4, 1e-4)
+    args = (0, 4, np.full((1, 8), 3.0), np.zeros(4),
+            _kernels.State(np.zeros(4), np.full(4, -np.inf)),
+            _kernels.Update(0.9, 0.0, 1.0, -0.07, -0.05, 0), _kernels.Grid(4, 4, 1e-4),
+            _kernels.Record(False, np.empty((0, 0))))
+    return f, args
+
+
+def _reference_spikes():
+    from cortexkit.lif import _kernels
+
+    f, args = _fresh_fast_path()
+    return _kernels.simulate_once(*args[:4], _kernels.State(np.zeros(4), np.full(4, -np.inf)),
+                                  *args[5:])
+
+
+def test_kernels_ask_llvm_for_wide_vectors():
+    # the per-function attribute must reach the LLVM IR (it is set through llvmlite
+    # internals, so a llvmlite upgrade that drops it should fail here, not silently)
+    f, args = _fresh_fast_path()
+    f(*args)
     ir = f.inspect_llvm(f.signatures[0])
     assert '"prefer-vector-width"="512"' in ir
+
+
+def _refusing(monkeypatch, add):
+    from cortexkit.lif import _vector_width
+
+    monkeypatch.setattr(_vector_width, "_enabled", True)
+    monkeypatch.setattr(_vector_width, "_add_attribute", add)
+    return _vector_width
+
+
+def test_vector_width_refused_while_adding_falls_back_with_one_warning(monkeypatch):
+    def refuse(function):
+        raise TypeError("attributes is not a set")
+
+    vw = _refusing(monkeypatch, refuse)
+    ref_times, ref_offsets = _reference_spikes()
+    f, args = _fresh_fast_path()
+    with pytest.warns(ck.errors.CortexkitWarning, match="vector-width") as caught:
+        times, offsets = vw.call(f, *args)
+        g, args2 = _fresh_fast_path()  # a second compilation warns no more
+        vw.call(g, *args2)
+    assert len([w for w in caught if "vector-width" in str(w.message)]) == 1
+    assert '"prefer-vector-width"' not in f.inspect_llvm(f.signatures[0])
+    assert times.size > 0
+    np.testing.assert_array_equal(times, ref_times)
+    np.testing.assert_array_equal(offsets, ref_offsets)
+    assert not vw.enabled()
+
+
+def test_vector_width_refused_by_llvm_falls_back_with_one_warning(monkeypatch):
+    def malformed(function):  # an attribute LLVM cannot parse: compilation fails
+        set.add(function.attributes, '"prefer-vector-width"="512" }{')
+
+    vw = _refusing(monkeypatch, malformed)
+    ref_times, _ = _reference_spikes()
+    f, args = _fresh_fast_path()
+    with pytest.warns(ck.errors.CortexkitWarning, match="vector-width") as caught:
+        times, _ = vw.call(f, *args)
+    assert len([w for w in caught if "vector-width" in str(w.message)]) == 1
+    np.testing.assert_array_equal(times, ref_times)
+    assert not vw.enabled()

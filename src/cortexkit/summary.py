@@ -7,10 +7,13 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib.validation import check_number
 from cortexkit.core import SpikeTrains
 from cortexkit.errors import ValidationError
 
 __all__ = ["Description", "IntervalFraction", "describe", "interval_fraction", "population_rate"]
+
+_MAX_BINS = 100_000_000  # population_rate bins (800 MB of edges)
 
 
 @dataclass(frozen=True)
@@ -171,9 +174,15 @@ def population_rate(st: SpikeTrains, bin_size: float = 1.0) -> tuple[np.ndarray,
     >>> c.tolist(), r.tolist()
     ([0.5, 1.5], [2.0, 1.0])
     """
-    if not np.isfinite(bin_size) or bin_size <= 0:
-        raise ValidationError(f"bin_size must be a positive number of seconds, got {bin_size}")
-    n_bins = max(1, int(np.ceil(st.duration / bin_size)))
+    bin_size = check_number("bin_size", bin_size, low=0, low_open=True, unit="s")
+    with np.errstate(over="ignore"):
+        ratio = st.duration / bin_size
+    if not ratio <= _MAX_BINS:
+        raise ValidationError(
+            f"bin_size must give at most {_MAX_BINS:,} bins over the {st.duration:g} s "
+            f"recording; got bin_size={bin_size:g} s ({ratio:.3g} bins): use a larger bin_size",
+            param="bin_size")
+    n_bins = max(1, int(np.ceil(ratio)))
     edges = st.t_start + bin_size * np.arange(n_bins + 1)
     counts, _ = np.histogram(st.times, bins=edges)
     return 0.5 * (edges[:-1] + edges[1:]), counts / bin_size

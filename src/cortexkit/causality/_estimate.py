@@ -107,7 +107,7 @@ def estimate(run: NetworkRun | Any, method: str, observed: Any = None, source: i
             raise ValidationError(
                 f"source= applies to 'perturbation' and 'perturbation_corr', not {method!r}")
         if isinstance(source, bool) or not isinstance(source, int | np.integer):
-            raise ValidationError(f"source must be a neuron index, got {source!r}")
+            raise ValidationError(f"source must be a neuron index; got {source!r}", param="source")
         if source not in set(obs.tolist()):
             raise ValidationError(
                 f"source={source} is not an observed neuron (observed: 0..{n - 1} subset of "
@@ -177,7 +177,8 @@ def _time_major(run: Any, method: str) -> tuple[np.ndarray, np.ndarray | None]:
         try:
             act = np.asarray(run, dtype=np.float64)
         except (TypeError, ValueError) as exc:
-            raise ValidationError(f"run must be a NetworkRun or an (n, T) array: {exc}") from exc
+            raise ValidationError(f"run must be a NetworkRun or an (n, T) array: {exc}",
+                                  param="run") from exc
         if act.ndim != 2:
             raise ValidationError(f"run activity must be 2-D (n_neurons, T), got {act.shape}")
         if not np.isfinite(act).all():
@@ -330,7 +331,7 @@ def _regression(a0: np.ndarray, a1: np.ndarray, lasso: bool, alpha: float) -> np
             f"transitions for {k} neurons; simulate more timesteps or observe fewer neurons")
     if lasso:
         if not alpha > 0:
-            raise ValidationError(f"alpha must be > 0 for lasso=True, got {alpha!r}")
+            raise ValidationError(f"alpha must be > 0 for lasso=True; got {alpha!r}", param="alpha")
         try:
             from sklearn.linear_model import Lasso
         except ImportError as exc:

@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cortexkit._lib.reprs import Summarized
 from cortexkit._lib.validation import check_choice
 from cortexkit.causality._estimate import METHODS, estimate, observed_indices
 from cortexkit.causality._network import (
     NetworkRun,
+    _check_int,
     check_connectivity,
     check_fraction,
     make_connectivity,
@@ -43,8 +45,8 @@ IV_FRACTION = 0.5
 SCORE_COLUMNS = ["correlation", "auroc", "sign_accuracy", "rel_error", "n_pairs"]
 
 
-@dataclass(frozen=True, eq=False)
-class Comparison:
+@dataclass(frozen=True, eq=False, repr=False)
+class Comparison(Summarized):
     """All methods on one network: the truth, the runs, the estimates and their scores.
 
     Attributes
@@ -66,6 +68,16 @@ class Comparison:
     runs: dict[str | None, NetworkRun]
     estimates: dict[str, np.ndarray]
     scores: pd.DataFrame
+
+    _repr_rows = 3
+
+    def _summary(self) -> list[tuple[str, Any]]:
+        n = self.A.shape[0]
+        rows: list[tuple[str, Any]] = [("neurons", n), ("observed", self.observed.size),
+                                       ("methods", len(self.estimates))]
+        rows += [(f"method {r.method}", f"r = {r.correlation:.3f}, AUROC {r.auroc:.3f}")
+                 for r in self.scores.itertuples()] if "method" in self.scores else []
+        return rows
 
 
 def compare_methods(n_neurons: int = 20, timesteps: int = 10_000, observed: Any = 1.0,
@@ -104,6 +116,7 @@ def compare_methods(n_neurons: int = 20, timesteps: int = 10_000, observed: Any 
     methods = _check_methods(methods)
     seed = _check_seed(seed)
     if A is None:
+        n_neurons = _check_int(n_neurons, "n_neurons", 1)  # before it seeds the RNG
         A = _network(n_neurons, p, (seed, int(n_neurons)))
     else:
         A = check_connectivity(A)
@@ -160,7 +173,7 @@ def run_experiment(n_neurons: Iterable[int] = (10, 20, 50), timesteps: Iterable[
     if not sizes or not lengths or not fracs:
         raise ValidationError("n_neurons, timesteps and observed must each hold at least one value")
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValidationError(f"repeats must be an integer >= 1, got {repeats!r}")
+        raise ValidationError(f"repeats must be an integer >= 1; got {repeats!r}", param="repeats")
     rows = []
     for n in sizes:
         for rep in range(repeats):
@@ -210,9 +223,10 @@ def confounded_network(n_motifs: int = 2, weight: float = 3.0) -> tuple[np.ndarr
     ((8, 8), [2, 3, 6, 7], 0.0)
     """
     if isinstance(n_motifs, bool) or not isinstance(n_motifs, int) or n_motifs < 2:
-        raise ValidationError(f"n_motifs must be an integer >= 2, got {n_motifs!r}")
+        raise ValidationError(f"n_motifs must be an integer >= 2; got {n_motifs!r}",
+                              param="n_motifs")
     if not np.isfinite(weight):
-        raise ValidationError(f"weight must be finite, got {weight!r}")
+        raise ValidationError(f"weight must be finite; got {weight!r}", param="weight")
     A = np.zeros((4 * n_motifs, 4 * n_motifs))
     for k in range(n_motifs):
         g, h, j, i = 4 * k + np.arange(4)
@@ -247,7 +261,7 @@ def _check_methods(methods: Any) -> list[str]:
         methods = [methods]
     out = list(methods)
     if not out:
-        raise ValidationError(f"methods must name at least one of {METHODS}")
+        raise ValidationError(f"methods must name at least one of {METHODS}", param="methods")
     for m in out:
         check_choice("method", m, METHODS)
     return list(dict.fromkeys(out))
@@ -255,5 +269,5 @@ def _check_methods(methods: Any) -> list[str]:
 
 def _check_seed(seed: Any) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValidationError(f"seed must be a non-negative integer, got {seed!r}")
+        raise ValidationError(f"seed must be a non-negative integer; got {seed!r}", param="seed")
     return int(seed)

@@ -127,7 +127,7 @@ def make_connectivity(n_neurons: int, p: float = 0.1,
     n = _check_int(n_neurons, "n_neurons", 1)
     p = float(p)
     if not 0.0 < p <= 1.0:
-        raise ValidationError(f"p must be a connection probability in (0, 1], got {p!r}")
+        raise ValidationError(f"p must be a connection probability in (0, 1]; got {p!r}", param="p")
     rng = np.random.default_rng(seed)
     while True:
         A = (rng.random((n, n)) < p).astype(np.float64)
@@ -187,7 +187,8 @@ def simulate(A: Any, timesteps: int, perturb: str | None = None, units: Any = No
     T = _check_int(timesteps, "timesteps", 2)
     dt = np.dtype(dtype)
     if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
-        raise ValidationError(f"dtype must be np.float64 or np.float32, got {dtype!r}")
+        raise ValidationError(f"dtype must be np.float64 or np.float32; got {dtype!r}",
+                              param="dtype")
     check_choice("perturb", perturb, PROTOCOLS)
     unit_idx = None
     n_frac = 0
@@ -370,10 +371,10 @@ def check_connectivity(A: Any) -> np.ndarray:
     try:
         arr = np.array(A, dtype=np.float64, copy=True)
     except (TypeError, ValueError) as exc:
-        raise ValidationError(f"A must be a numeric (n, n) matrix: {exc}") from exc
+        raise ValidationError(f"A must be a numeric (n, n) matrix: {exc}", param="A") from exc
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
         raise ValidationError(
-            f"A must be a square (n, n) connectivity matrix, got shape {arr.shape}")
+            f"A must be a square (n, n) connectivity matrix; got shape {arr.shape}", param="A")
     if not np.isfinite(arr).all():
         raise ValidationError("A contains NaN or inf; give finite connection weights")
     radius = _spectral_radius(arr)

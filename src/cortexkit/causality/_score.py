@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
-from cortexkit.errors import ValidationError
+from cortexkit.errors import CortexkitWarning, ValidationError
 
 __all__ = ["Score", "score", "auroc"]
 
@@ -48,7 +49,8 @@ def score(estimate: Any, A: Any) -> Score:
     Only off-diagonal pairs are compared (self-connections are not causal questions
     between neurons), and only where ``estimate`` is finite (NaN marks pairs a method
     did not estimate, e.g. unobserved neurons).  Undefined scores (no edge, constant
-    estimate) are NaN.
+    estimate) are NaN; with fewer than 2 finite pairs all are NaN and a
+    CortexkitWarning says so.
 
     Parameters
     ----------
@@ -74,7 +76,8 @@ def score(estimate: Any, A: Any) -> Score:
     est = np.asarray(estimate, dtype=np.float64)
     true = np.asarray(A, dtype=np.float64)
     if true.ndim != 2 or true.shape[0] != true.shape[1]:
-        raise ValidationError(f"A must be a square (n, n) matrix, got shape {true.shape}")
+        raise ValidationError(f"A must be a square (n, n) matrix; got shape {true.shape}",
+                              param="A")
     if est.shape != true.shape:
         raise ValidationError(
             f"estimate has shape {est.shape} but A has shape {true.shape}; they must match")
@@ -84,6 +87,10 @@ def score(estimate: Any, A: Any) -> Score:
     e, a = est[keep], true[keep]
     nan = float("nan")
     if e.size < 2:
+        warnings.warn(
+            f"score: the estimate has {e.size} finite off-diagonal pair(s) (NaN marks pairs "
+            "that were not estimated); at least 2 are needed, so every score is NaN",
+            CortexkitWarning, stacklevel=2)
         return Score(nan, nan, nan, nan, int(e.size))
     edge = a != 0
     corr = nan
@@ -92,11 +99,15 @@ def score(estimate: Any, A: Any) -> Score:
     sign = float(np.mean(np.sign(e[edge]) == np.sign(a[edge]))) if edge.any() else nan
     den = float(e @ e) * float(a @ a)
     rel = float(np.sqrt(max(0.0, 1.0 - (e @ a) ** 2 / den))) if den > 0 else nan
-    return Score(corr, auroc(np.abs(e), edge), sign, rel, int(e.size))
+    auc = auroc(np.abs(e), edge) if 0 < int(edge.sum()) < edge.size else nan  # documented
+    return Score(corr, auc, sign, rel, int(e.size))
 
 
 def auroc(scores: Any, labels: Any) -> float:
     """Area under the ROC curve (Mann-Whitney U / (n_pos n_neg), ties count one half).
+
+    NaN, with a CortexkitWarning, when all labels are equal (undefined); NaN or inf
+    scores are refused with ValidationError.
 
     Examples
     --------
@@ -105,8 +116,19 @@ def auroc(scores: Any, labels: Any) -> float:
     """
     s = np.asarray(scores, dtype=np.float64).ravel()
     y = np.asarray(labels, dtype=bool).ravel()
+    if s.shape != y.shape:
+        raise ValidationError(f"scores and labels must have the same length; got {s.size} "
+                              f"and {y.size}", param="labels")
+    if not np.isfinite(s).all():
+        raise ValidationError(
+            f"scores must be finite; {int((~np.isfinite(s)).sum())} are NaN or inf: drop "
+            "those pairs first", param="scores")
     n_pos, n_neg = int(y.sum()), int((~y).sum())
     if n_pos == 0 or n_neg == 0:
+        warnings.warn(
+            f"auroc: all {y.size} labels are {'positive' if n_neg == 0 else 'negative'}, so "
+            "the area under the ROC curve is undefined; the result is NaN",
+            CortexkitWarning, stacklevel=2)
         return float("nan")
     _, inverse, counts = np.unique(s, return_inverse=True, return_counts=True)
     ranks = (np.cumsum(counts) - (counts - 1) / 2.0)[inverse]   # average ranks of ties

@@ -59,13 +59,17 @@ def main(argv: list[str] | None = None) -> int:
         print("aborted", file=sys.stderr)
         return 1
     except (click.ClickException, _TyperClickException) as exc:
-        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `cortexkit`: show the help
-            print(exc.format_message())
-            return 0
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `cortexkit`: usage, exit 2
+            print(exc.format_message(), file=sys.stderr)
+            return 2
         # One line, like every other bad-input message; --help has the details.
         known = argv and argv[0] in {c.name for c in app.registered_commands}
         hint = f"cortexkit {argv[0]} --help" if known else "cortexkit --help"
         print(f"error: {exc.format_message()} (see '{hint}')", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("error: not enough memory for this request; use a smaller input or smaller "
+              "sizes (neurons, steps, bins)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -6,6 +6,7 @@ import contextlib
 import json
 import math
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,11 +22,46 @@ DataArg = Annotated[
                    show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+def check_writable(path: Path | None) -> Path | None:
+    """Typer callback: refuse an ``--out`` that cannot be written, before any work is done.
+
+    The nearest existing part of the path must be a folder in which a file can be
+    created (probed with a temporary file that is removed at once), or an existing
+    writable file (commands that write one file, e.g. ``batch``).
+    """
+    if path is None:
+        return None
+    target = Path(path)
+    probe = target
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe != target and not probe.is_dir():
+        raise typer.BadParameter(f"cannot create {path}: {probe} is a file, not a folder")
+    folder = probe if probe.is_dir() else probe.parent
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot write to {path}: the folder {folder} is not "
+                                 f"writable ({exc.strerror or exc}); choose another path"
+                                 ) from None
+    return path
+
+
+def check_seed(seed: int) -> int:
+    """Typer callback: a seed must be a non-negative integer (numpy.random.default_rng)."""
+    if seed < 0:
+        raise typer.BadParameter(f"must be a non-negative integer; got {seed}")
+    return seed
+
+
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", "-o", help="Directory for tables (CSV/Parquet) and figures (PNG/SVG)."),
+    typer.Option("--out", "-o", help="Directory for tables (CSV/Parquet) and figures (PNG/SVG).",
+                 callback=check_writable),
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (bundled data, simulations).")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (bundled data, simulations).",
+                                      callback=check_seed)]
 TableFmtOpt = Annotated[str, typer.Option("--table-format", help="csv or parquet.")]
 FigFmtOpt = Annotated[str, typer.Option("--figure-format", help="png or svg.")]
 SampleRateOpt = Annotated[

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cortexkit.cli._common import JsonOpt, print_json
+from cortexkit.cli._common import JsonOpt, check_writable, print_json
 from cortexkit.errors import ValidationError
 
 
@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--out", "-o", help="Output directory: a Parquet dataset, one part "
                          "per recording (a rerun computes only what is missing, failed or "
-                         "changed).", show_default=False),
+                         "changed).", show_default=False, callback=check_writable),
         ] = None,
         analyses: Annotated[
             str | None,

@@ -118,7 +118,13 @@ def as_numeric_1d(x: Any, name: str) -> np.ndarray:
 
 def as_train(tr: Any, i: int) -> np.ndarray:
     """Unit ``i``'s spike times as a 1-D numeric array (for ``SpikeTrains.from_list``)."""
-    a = np.asarray(tr)
+    try:
+        a = np.asarray(tr)
+    except (ValueError, TypeError) as exc:  # ragged nested lists
+        raise ValidationError(
+            f"unit {i}: spike times must be a flat sequence of numbers; got a nested or "
+            f"ragged sequence ({str(exc).split('.')[0]}); give one 1-D array per unit",
+            param="trains") from exc
     if a.dtype == object:
         try:
             a = a.astype(np.float64)

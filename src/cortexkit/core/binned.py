@@ -21,6 +21,7 @@ __all__ = ["BinnedSpikes", "PSTH", "bin_spikes", "psth", "histogram_index", "mak
 
 
 def _positive(param: str, value: Any) -> float:
+    """``value`` as a finite float > 0 (s), else a ValidationError naming ``param``."""
     return check_number(param, value, low=0, low_open=True, unit="s")
 
 
@@ -67,6 +68,7 @@ def histogram_index(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
+    """``a`` itself, made read-only (results are immutable)."""
     a.flags.writeable = False
     return a
 
@@ -94,10 +96,12 @@ class BinnedSpikes:
 
     @property
     def n_units(self) -> int:
+        """Number of units (rows)."""
         return int(self.counts.shape[0])
 
     @property
     def n_bins(self) -> int:
+        """Number of time bins (columns)."""
         return int(self.counts.shape[1])
 
     @property
@@ -163,6 +167,7 @@ class PSTH:
 
     @property
     def n_trials(self) -> int:
+        """Number of events (trials)."""
         return int(self.counts.shape[0])
 
     @property
@@ -181,6 +186,7 @@ class PSTH:
 
 
 def _unit_of(offsets: np.ndarray) -> np.ndarray:
+    """Unit position of every spike, int64."""
     return unit_index(offsets).astype(np.int64, copy=False)
 
 

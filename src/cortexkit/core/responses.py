@@ -88,7 +88,8 @@ def bin_stimuli(res: Responses, bin_width: float) -> Responses:
     if res.kind != "orientation":
         raise ValidationError(f"bin_width applies to orientation data, not {res.kind!r} stimuli")
     if not (isinstance(bin_width, int | float | np.number) and bin_width > 0):
-        raise ValidationError(f"bin_width must be a positive number of degrees, got {bin_width!r}")
+        raise ValidationError(f"bin_width must be a positive number of degrees; got {bin_width!r}",
+                              param="bin_width")
     st = np.asarray(res.stimuli, dtype=np.float64)
     key = np.floor(st / bin_width)
     order = np.argsort(key, kind="stable")

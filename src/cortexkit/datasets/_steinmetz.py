@@ -60,9 +60,9 @@ def steinmetz_like(
     ['bursty', 'contaminated', 'poisson', 'regular']
     """
     if int(n_units) < 10:
-        raise ValidationError(f"n_units must be at least 10, got {n_units}")
+        raise ValidationError(f"n_units must be at least 10; got {n_units}", param="n_units")
     if not np.isfinite(duration) or duration <= 1.0:
-        raise ValidationError(f"duration must be more than 1 s, got {duration}")
+        raise ValidationError(f"duration must be more than 1 s; got {duration}", param="duration")
     n_units = int(n_units)
     rng = np.random.default_rng(seed)
 

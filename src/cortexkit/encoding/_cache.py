@@ -60,7 +60,7 @@ def cached_orientation_model(
     >>> net, losses, info = cached_orientation_model(n_train=200, epochs=2)  # doctest: +SKIP
     """
     if not isinstance(seed, int):
-        raise ValidationError(f"seed must be an int to cache the model, got {seed!r}")
+        raise ValidationError(f"seed must be an int to cache the model; got {seed!r}", param="seed")
     folder = Path(directory) if directory is not None else cache_dir() / "models"
     name = (f"orientation_cnn_v{_MODEL_VERSION}_{architecture}_n{n_train}_e{epochs}_s{seed}"
             f"_torch{torch.__version__.split('+')[0]}.pt")

@@ -146,7 +146,7 @@ def orientation_experiment(
     """
     if architecture not in ARCHITECTURES:
         raise ValidationError(f"architecture must be one of {', '.join(ARCHITECTURES)}; "
-                              f"got {architecture!r}")
+                              f"got {architecture!r}", param="architecture")
     if layers is None:
         layers = tuple(name for name in LAYERS[architecture] if name != "out")
     elif isinstance(layers, str):

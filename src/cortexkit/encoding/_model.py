@@ -125,7 +125,8 @@ class OrientationCNN(nn.Module):
         """Pre-sigmoid output for a (p, h, w) float tensor."""
         if x.ndim != 3 or tuple(x.shape[1:]) != (self.h, self.w):
             raise ValidationError(
-                f"stimuli must be a (p, {self.h}, {self.w}) tensor, got shape {tuple(x.shape)}")
+                f"stimuli must be a (p, {self.h}, {self.w}) tensor; got shape {tuple(x.shape)}",
+                param="stimuli")
         if self.architecture == "fc":
             z = x.reshape(x.shape[0], -1)
         else:
@@ -189,7 +190,7 @@ def train(net: OrientationCNN, stimuli: Any, labels: Any, epochs: int = 25, lr: 
         raise ValidationError(
             f"labels has {y.shape[0]} values but stimuli has {x.shape[0]}; one label per stimulus")
     if not bool(((y == 0) | (y == 1)).all()):
-        raise ValidationError("labels must be 0 (tilted left) or 1 (tilted right)")
+        raise ValidationError("labels must be 0 (tilted left) or 1 (tilted right)", param="labels")
     for name, v in (("epochs", epochs), ("batch_size", batch_size)):
         if not (isinstance(v, int | np.integer) and v >= 1):
             raise ValidationError(f"{name} must be a positive integer, got {v!r}")
@@ -278,7 +279,7 @@ def train_orientation_model(n_train: int = 1000, epochs: int = 25,
     (4,)
     """
     if not (isinstance(n_train, int | np.integer) and n_train >= 2):
-        raise ValidationError(f"n_train must be an integer >= 2, got {n_train!r}")
+        raise ValidationError(f"n_train must be an integer >= 2; got {n_train!r}", param="n_train")
     rng = np.random.default_rng(seed)
     x, y, _ = orientation_set(n_train, rng)
     net = OrientationCNN(x.shape[1], x.shape[2], architecture=architecture, seed=rng)

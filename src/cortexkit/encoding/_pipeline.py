@@ -82,7 +82,7 @@ def model_inputs(data: Responses, h: int = 48, w: int = 64) -> np.ndarray:
     if not isinstance(data, Responses):
         raise ValidationError(
             f"data must be a cortexkit.core.Responses (from ck.io.load_responses or "
-            f"ck.datasets.v1_orientation_like), got {type(data).__name__}")
+            f"ck.datasets.v1_orientation_like); got {type(data).__name__}", param="data")
     if data.kind == "scene":
         if data.images is None:
             raise ValidationError("scene responses need their images (Responses.images)")

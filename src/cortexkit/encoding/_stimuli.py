@@ -60,12 +60,14 @@ def grating(
     ((2, 48, 64), 0.5, [0.0, 1.0])
     """
     if not (np.isfinite(sf) and sf > 0):
-        raise ValidationError(f"sf must be a positive spatial frequency, got {sf!r}")
+        raise ValidationError(f"sf must be a positive spatial frequency; got {sf!r}", param="sf")
     if not (np.isfinite(res) and res > 0):
-        raise ValidationError(f"res must be > 0 (0.1 gives 48 x 64 images), got {res!r}")
+        raise ValidationError(f"res must be > 0 (0.1 gives 48 x 64 images); got {res!r}",
+                              param="res")
     ang = np.asarray(angle_deg, dtype=np.float64)
     if ang.ndim > 1:
-        raise ValidationError(f"angle_deg must be a number or a 1-D array, got shape {ang.shape}")
+        raise ValidationError(f"angle_deg must be a number or a 1-D array; got shape {ang.shape}",
+                              param="angle_deg")
     if not np.isfinite(ang).all():
         raise ValidationError("angle_deg contains NaN or infinite values")
     hpix, wpix = SCREEN
@@ -166,7 +168,7 @@ def images_to_input(images: np.ndarray, h: int = 48, w: int = 64,
 
     im = np.asarray(images, dtype=np.float64)
     if im.ndim != 3:
-        raise ValidationError(f"images must be (p, h, w), got shape {im.shape}")
+        raise ValidationError(f"images must be (p, h, w); got shape {im.shape}", param="images")
     if not np.isfinite(im).all():
         raise ValidationError("images contain NaN or infinite values")
     if not vmax > vmin:

@@ -17,6 +17,7 @@ from cortexkit.errors import CortexkitError, ValidationError
 CURVE_MODELS = ("exponential", "inverse", "linear")
 ENTROPY_ESTIMATORS = ("plugin", "miller_madow", "jackknife", "nsb")
 # Bounds that keep one request of the explorer interactive on a laptop.
+MAX_RANGE = 3600.0  # s: the ISI histogram range_max of /api/unit
 MAX_BINS = 400
 MAX_RASTER_UNITS = 60
 
@@ -102,14 +103,16 @@ class ExplorerData:
         st = self.spikes
         index = self._check_unit(index)
         if not (np.isfinite(window) and window > 0):
-            raise ValidationError(f"window must be a positive number of seconds, got {window}")
+            raise ValidationError(f"window must be a positive number of seconds; got {window}",
+                                  param="window")
         if not 0 <= n_neighbours <= MAX_RASTER_UNITS // 2:
             raise ValidationError(
-                f"neighbours must be between 0 and {MAX_RASTER_UNITS // 2}, got {n_neighbours}"
+                f"neighbours must be between 0 and {MAX_RASTER_UNITS // 2}; got {n_neighbours}",
+                param="neighbours"
             )
         t0 = float(st.t_start) if t0 is None else float(t0)
         if not np.isfinite(t0):
-            raise ValidationError(f"t0 must be a finite time in seconds, got {t0}")
+            raise ValidationError(f"t0 must be a finite time in seconds; got {t0}", param="t0")
         lo = max(0, index - n_neighbours)
         hi = min(st.n_units, index + n_neighbours + 1)
         rows = []
@@ -127,9 +130,11 @@ class ExplorerData:
 
         index = self._check_unit(index)
         if not 2 <= bins <= MAX_BINS:
-            raise ValidationError(f"bins must be between 2 and {MAX_BINS}, got {bins}")
-        if not (np.isfinite(range_max) and range_max > 0):
-            raise ValidationError(f"range_max must be a positive time in seconds, got {range_max}")
+            raise ValidationError(f"bins must be between 2 and {MAX_BINS}; got {bins}",
+                                  param="bins")
+        if not (np.isfinite(range_max) and 0 < range_max <= MAX_RANGE):
+            raise ValidationError(f"range_max must be a time in (0, {MAX_RANGE:g}] seconds; got "
+                                  f"{range_max}", param="range_max")
         st = self.spikes
         ex = isi.example_unit(st, st.unit_ids[index].item(), bins=bins,
                               range=(0.0, range_max), curve_models=CURVE_MODELS)

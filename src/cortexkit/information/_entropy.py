@@ -30,11 +30,12 @@ def log_base(base: Any) -> float:
         b = float(base)
     except (TypeError, ValueError):
         raise ValidationError(
-            f"base must be a number such as 2 (bits) or math.e (nats); got {base!r}"
+            f"base must be a number such as 2 (bits) or math.e (nats); got {base!r}", param="base"
         ) from None
     if not math.isfinite(b) or b <= 0 or b == 1:
         raise ValidationError(
-            f"base must be positive, finite and not 1 (2 for bits, math.e for nats); got {base!r}"
+            f"base must be positive, finite and not 1 (2 for bits, math.e for nats); got {base!r}",
+            param="base"
         )
     return math.log(b)
 
@@ -177,7 +178,8 @@ def _integer_counts(counts: Any) -> np.ndarray:
     if np.any(c != np.round(c)):
         raise ValidationError(
             "counts must be whole numbers (numbers of observations per bin) for "
-            "entropy_from_counts; for weights or probabilities use entropy(pmf, normalize=True)"
+            "entropy_from_counts; for weights or probabilities use entropy(pmf, normalize=True)",
+            param="counts"
         )
     zero = c.sum(axis=-1) == 0
     if np.any(zero):

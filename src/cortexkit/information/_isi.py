@@ -47,16 +47,18 @@ def bin_edges(bins: Any = 50, range: tuple[float, float] | None = (0.0, 0.25)) -
         except TypeError:
             raise ValidationError(
                 f"bins must be a positive integer (number of bins) or an array of edges; "
-                f"got {bins!r}"
+                f"got {bins!r}", param="bins"
             ) from None
         if n < 1:
-            raise ValidationError(f"bins must be a positive number of bins; got {n}")
+            raise ValidationError(f"bins must be a positive number of bins; got {n}", param="bins")
         if range is None or np.ndim(range) != 1 or len(range) != 2:
-            raise ValidationError(f"range must be (low, high) in seconds; got {range!r}")
+            raise ValidationError(f"range must be (low, high) in seconds; got {range!r}",
+                                  param="range")
         lo, hi = float(range[0]), float(range[1])
         if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
             raise ValidationError(
-                f"range must be two finite numbers with low < high (seconds); got {range!r}"
+                f"range must be two finite numbers with low < high (seconds); got {range!r}",
+                param="range"
             )
         return np.linspace(lo, hi, n + 1)
     edges = np.asarray(bins)
@@ -191,7 +193,7 @@ def isi_counts(st: Any, bins: Any = 50, range: tuple[float, float] | None = (0.0
     if not isinstance(st, SpikeTrains):
         raise ValidationError(
             f"st must be a cortexkit.SpikeTrains; got {type(st).__name__} "
-            "(build one with SpikeTrains.from_list or cortexkit.io.load_spikes)"
+            "(build one with SpikeTrains.from_list or cortexkit.io.load_spikes)", param="st"
         )
     if method is not None:
         check_choice("method", method, ("auto", "numpy", "kernel"))

@@ -40,7 +40,8 @@ def _check_mean(mean_isi: Any, edges: np.ndarray) -> tuple[float, np.ndarray]:
     try:
         mu = float(mean_isi)
     except (TypeError, ValueError):
-        raise ValidationError(f"mean_isi must be a number (seconds); got {mean_isi!r}") from None
+        raise ValidationError(f"mean_isi must be a number (seconds); got {mean_isi!r}",
+                              param="mean_isi") from None
     centres = 0.5 * (edges[:-1] + edges[1:])
     if not math.isfinite(mu) or mu < centres[0] or mu > centres[-1]:
         raise ValidationError(
@@ -211,7 +212,7 @@ def reference_pmfs(mean_isi: float, bins: Any = 50,
     if edges[0] < 0:
         raise ValidationError(
             f"bins must start at 0 s or later for ISI reference distributions (ISIs are "
-            f"non-negative); the first edge is {edges[0]!r}"
+            f"non-negative); the first edge is {edges[0]!r}", param="bins"
         )
     mu, c = _check_mean(mean_isi, edges)
     n = c.size

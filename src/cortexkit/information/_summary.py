@@ -6,13 +6,14 @@ report's information section show; they call it and only format its result.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cortexkit.errors import ValidationError
+from cortexkit.errors import CortexkitWarning, ValidationError
 from cortexkit.information._entropy import entropy, log_base
 from cortexkit.information._isi import bin_edges, isi_entropy
 from cortexkit.information._reference import (
@@ -26,8 +27,11 @@ __all__ = ["max_entropy_bound", "entropy_summary", "EntropySummary", "closest_fa
 
 def max_entropy_bound(mean_isi: Any, bins: Any = 50,
                       range: tuple[float, float] | None = (0.0, 0.25),
-                      base: float = 2) -> np.ndarray:
+                      base: float = 2, *, warn_nan: bool = True) -> np.ndarray:
     """Entropy of :func:`max_entropy_pmf` at each mean (NaN where the mean is NaN).
+
+    A NaN mean (a unit without ISIs) gives NaN, with a CortexkitWarning unless
+    ``warn_nan=False``; an infinite or complex mean is refused.
 
     Parameters
     ----------
@@ -44,13 +48,25 @@ def max_entropy_bound(mean_isi: Any, bins: Any = 50,
 
     Examples
     --------
-    >>> max_entropy_bound([0.125, np.nan], bins=4, range=(0, 0.25)).round(6).tolist()
+    >>> max_entropy_bound([0.125, np.nan], bins=4, range=(0, 0.25),
+    ...                   warn_nan=False).round(6).tolist()
     [2.0, nan]
     """
-    m = np.asarray(mean_isi, dtype=np.float64)
+    m = np.asarray(mean_isi)
+    if m.dtype.kind not in "biuf":
+        raise ValidationError(f"mean_isi must be real numbers (s); got dtype {m.dtype}",
+                              param="mean_isi")
+    m = m.astype(np.float64)
+    if np.isinf(m).any():
+        raise ValidationError(f"mean_isi must be finite seconds (NaN for no ISIs); got "
+                              f"{m[np.isinf(m)][0]}", param="mean_isi")
     edges = bin_edges(bins, range)
     out = np.full(m.shape, np.nan)
     ok = np.isfinite(m)
+    if not ok.all() and warn_nan:
+        warnings.warn(
+            f"max_entropy_bound: {int((~ok).sum())} of {m.size} means are NaN (no ISIs); "
+            "their bound is NaN", CortexkitWarning, stacklevel=2)
     vals, inv = np.unique(m[ok], return_inverse=True)
     h = np.array([entropy(max_entropy_pmf(v, edges), base=base) for v in vals])
     out[ok] = h[inv] if vals.size else np.empty(0)
@@ -167,7 +183,8 @@ def entropy_summary(st: Any, bins: Any = 50, range: tuple[float, float] | None =
     edges = bin_edges(bins, range)
     table = isi_entropy(st, edges, estimator=estimator, base=base)
     table.insert(2, "rate_hz", st.rates)
-    table["max_entropy"] = max_entropy_bound(table["mean_isi"], edges, base=base)
+    table["max_entropy"] = max_entropy_bound(table["mean_isi"], edges, base=base,
+                                             warn_nan=False)  # units without ISIs: NaN
     table["gap"] = table["max_entropy"] - table["entropy"]
     has = table["n_isi"].to_numpy() > 0
     refs: dict[str, np.ndarray] = {}

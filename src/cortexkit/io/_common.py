@@ -23,7 +23,8 @@ def check_sample_rate(sample_rate: Any) -> float | None:
         rate = None
     if rate is None or not np.isfinite(rate) or rate <= 0:
         raise ValidationError(
-            f"sample_rate must be a positive number of Hz (e.g. 30000); got {sample_rate!r}"
+            f"sample_rate must be a positive number of Hz (e.g. 30000); got {sample_rate!r}",
+            param="sample_rate"
         )
     return rate
 

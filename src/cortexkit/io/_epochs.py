@@ -69,14 +69,16 @@ def read_epochs(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
     if not np.isfinite(duration) or duration <= 0 or (times.size and times.max() >= duration):
         raise ValidationError(
             f"epoch_duration must be a positive number of seconds above the last spike "
-            f"time ({times.max() if times.size else 0:g} s); got {duration!r}"
+            f"time ({times.max() if times.size else 0:g} s); got {duration!r}",
+            param="epoch_duration"
         )
     kw = spike_kwargs(opts)
     epoch = opts.get("epoch")
     if epoch is not None:
         if isinstance(epoch, bool) or not isinstance(epoch, int | np.integer) or not (
                 0 <= epoch < n_epochs):
-            raise ValidationError(f"epoch must be an integer in 0..{n_epochs - 1}; got {epoch!r}")
+            raise ValidationError(f"epoch must be an integer in 0..{n_epochs - 1}; got {epoch!r}",
+                                  param="epoch")
         start, stop = start[epoch:epoch + 1], stop[epoch:epoch + 1]
         n_epochs = 1
     counts = (stop - start).ravel()  # epoch-major, neuron-minor

@@ -86,10 +86,12 @@ def read_limits(max_bytes: int | None = None, timeout: float | None = None) -> I
     base = current()
     if max_bytes is not None and (isinstance(max_bytes, bool) or not isinstance(max_bytes, int)
                                   or max_bytes <= 0):
-        raise ValidationError(f"max_bytes must be a positive integer (bytes); got {max_bytes!r}")
+        raise ValidationError(f"max_bytes must be a positive integer (bytes); got {max_bytes!r}",
+                              param="max_bytes")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float)
                                 or not 0 < timeout < float("inf")):
-        raise ValidationError(f"timeout must be a positive number of seconds; got {timeout!r}")
+        raise ValidationError(f"timeout must be a positive number of seconds; got {timeout!r}",
+                              param="timeout")
     new = Limits(base.max_bytes if max_bytes is None else int(max_bytes),
                  base.timeout if timeout is None else float(timeout))
     token = _LIMITS.set(new)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from cortexkit._lib.reprs import Summarized
-from cortexkit._lib.validation import check_choice
-from cortexkit.errors import ValidationError
+from cortexkit._lib.validation import check_choice, check_number
+from cortexkit.errors import CortexkitWarning, ValidationError
 
 __all__ = ["CurveFit", "fit_curve", "CURVE_MODELS"]
 
@@ -32,7 +33,8 @@ class CurveFit(Summarized):
     sse : float
         Sum of squared residuals over the bin centres.
     r2 : float
-        Coefficient of determination ``1 - sse / sst``.
+        Coefficient of determination ``1 - sse / sst``; 1 for constant counts fitted
+        exactly, NaN (with a CortexkitWarning) for constant counts fitted inexactly.
     """
 
     model: str
@@ -103,26 +105,53 @@ def fit_curve(counts: Any, edges: Any, model: str, *, x0: float | None = None) -
     e = np.asarray(edges, dtype=np.float64)
     if y.ndim != 1 or e.ndim != 1 or e.size != y.size + 1 or y.size < 1:
         raise ValidationError(
-            f"edges must have len(counts) + 1 entries; got {e.shape} edges for {y.shape} counts"
+            f"edges must have len(counts) + 1 entries; got {e.shape} edges for {y.shape} counts",
+            param="edges"
         )
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(e)) and np.all(np.diff(e) > 0)):
-        raise ValidationError("counts must be finite and edges finite and increasing")
+        raise ValidationError("counts must be finite and edges finite and increasing",
+                              param="counts")
     if not np.any(y > 0):
         raise ValidationError(
             f"the histogram over [{e[0]:g}, {e[-1]:g}] s has no counts (no ISIs in that "
             "range): widen the range or choose a unit with spikes"
         )
+    if model != "linear" and y.size < 2:
+        raise ValidationError(
+            f"fitting the {model} form (2 parameters) needs at least 2 bins; got 1: use more "
+            "bins", param="counts")
+    if x0 is not None:
+        x0 = check_number("x0", x0, unit="s")
     x = 0.5 * (e[1:] + e[:-1])
-    if model == "linear":
-        params = _fit_linear(x, y)
-    elif model == "exponential":
-        params = _fit_exponential(x, y, float(e[0]) if x0 is None else float(x0))
-    else:
-        params = _fit_inverse(x, y)
-    resid = _curve(model, x, params) - y
+    try:
+        with np.errstate(all="ignore"):
+            if model == "linear":
+                params = _fit_linear(x, y)
+            elif model == "exponential":
+                params = _fit_exponential(x, y, float(e[0]) if x0 is None else x0)
+            else:
+                params = _fit_inverse(x, y)
+            resid = _curve(model, x, params) - y
+    except (ValueError, np.linalg.LinAlgError, FloatingPointError, OverflowError) as exc:
+        raise ValidationError(
+            f"the {model} form could not be fitted to these counts ({type(exc).__name__}: "
+            f"{exc}); check the histogram (range, bins) or choose another model",
+            param="counts") from None
+    if not (all(np.isfinite(v) for v in params.values()) and np.all(np.isfinite(resid))):
+        raise ValidationError(
+            f"the {model} fit did not converge to finite parameters ({params}); check the "
+            "histogram (range, bins) or choose another model", param="counts")
     sse = float(resid @ resid)
     sst = float(((y - y.mean()) ** 2).sum())
-    r2 = 1.0 - sse / sst if sst > 0 else (1.0 if sse == 0 else float("nan"))
+    if sst > 0:
+        r2 = 1.0 - sse / sst
+    elif sse <= 1e-20 * max(float(y @ y), 1e-300):
+        r2 = 1.0  # constant counts fitted exactly (up to rounding)
+    else:
+        r2 = float("nan")
+        warnings.warn(f"r2 of the {model} fit is NaN: all counts are equal, so the variance "
+                      "that r2 divides by is 0 and the fit is not exact", CortexkitWarning,
+                      stacklevel=2)
     return CurveFit(model=model, params=params, sse=sse, r2=r2, n_bins=int(y.size))
 
 

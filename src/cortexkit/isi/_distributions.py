@@ -114,7 +114,8 @@ def _check_models(models: Any) -> tuple[str, ...]:
     models = tuple(models)
     bad = [m for m in models if m not in DIST_MODELS]
     if bad or not models:
-        raise ValidationError(f"models must be a non-empty subset of {DIST_MODELS}; got {bad}")
+        raise ValidationError(f"models must be a non-empty subset of {DIST_MODELS}; got {bad}",
+                              param="models")
     return models
 
 
@@ -236,7 +237,7 @@ def fit_all(
     models = _check_models(models)
     criterion = _check_criterion(criterion)
     if isinstance(min_isi, bool) or not isinstance(min_isi, int | np.integer) or min_isi < 2:
-        raise ValidationError(f"min_isi must be an integer >= 2; got {min_isi!r}")
+        raise ValidationError(f"min_isi must be an integer >= 2; got {min_isi!r}", param="min_isi")
     _flat(st)
     iv = intervals(st)
     x = iv.values

@@ -46,7 +46,8 @@ def default_range(isis: Any) -> tuple[float, float]:
     """
     x = np.asarray(isis, dtype=np.float64)
     if x.size == 0:
-        raise ValidationError("isis must hold at least one interval to choose a range")
+        raise ValidationError("isis must hold at least one interval to choose a range",
+                              param="isis")
     lo, hi = (float(v) for v in np.percentile(x, [1, 95]))
     if not hi > lo:
         lo, hi = 0.0, float(x.max()) or 1.0

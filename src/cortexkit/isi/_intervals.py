@@ -45,17 +45,19 @@ class Intervals:
         if values.ndim != 1 or offsets.ndim != 1 or offsets.size < 1:
             raise ValidationError(
                 f"values must be 1-D and offsets 1-D with n_units + 1 entries; got shapes "
-                f"{values.shape} and {offsets.shape}"
+                f"{values.shape} and {offsets.shape}", param="values"
             )
         if offsets[0] != 0 or offsets[-1] != values.size or np.any(np.diff(offsets) < 0):
             raise ValidationError(
-                f"offsets must start at 0, never decrease and end at len(values) = {values.size}"
+                f"offsets must start at 0, never decrease and end at len(values) = {values.size}",
+                param="offsets"
             )
         n_units = offsets.size - 1
         unit_ids = np.arange(n_units) if unit_ids is None else np.array(unit_ids)
         if unit_ids.shape != (n_units,):
             raise ValidationError(
-                f"unit_ids must have one entry per unit ({n_units}); got shape {unit_ids.shape}"
+                f"unit_ids must have one entry per unit ({n_units}); got shape {unit_ids.shape}",
+                param="unit_ids"
             )
         for a in (values, offsets, unit_ids):
             a.setflags(write=False)
@@ -195,7 +197,8 @@ def _flat(st: Any) -> tuple[np.ndarray, np.ndarray]:
     except AttributeError:
         raise ValidationError(
             f"st must be a cortexkit.SpikeTrains (flat times + offsets); got "
-            f"{type(st).__name__}. Build one with SpikeTrains.from_list or ck.io.load_spikes"
+            f"{type(st).__name__}. Build one with SpikeTrains.from_list or ck.io.load_spikes",
+            param="st"
         ) from None
 
 
@@ -260,7 +263,8 @@ def histogram(
     a = as_isi_array(isis)
     if np.ndim(bins) == 0:
         if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or bins < 1:
-            raise ValidationError(f"bins must be a positive integer or edges; got {bins!r}")
+            raise ValidationError(f"bins must be a positive integer or edges; got {bins!r}",
+                                  param="bins")
     else:
         bins = np.asarray(bins, dtype=np.float64)
         if bins.ndim != 1 or bins.size < 2 or np.any(np.diff(bins) <= 0):
@@ -269,14 +273,21 @@ def histogram(
         try:
             lo, hi = (float(v) for v in range)
         except (TypeError, ValueError):
-            raise ValidationError(f"range must be (lo, hi) in seconds; got {range!r}") from None
+            raise ValidationError(f"range must be (lo, hi) in seconds; got {range!r}",
+                                  param="range") from None
         if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-            raise ValidationError(f"range must satisfy lo < hi (finite); got ({lo}, {hi})")
+            raise ValidationError(f"range must satisfy lo < hi (finite); got ({lo}, {hi})",
+                                  param="range")
         range = (lo, hi)
     elif np.ndim(bins) == 0:
         hi = float(a.max()) if a.size else 1.0
         range = (0.0, hi if hi > 0 else 1.0)
-    counts, edges = np.histogram(a, bins=bins, range=range)
+    try:
+        counts, edges = np.histogram(a, bins=bins, range=range)
+    except ValueError as exc:  # "Too many bins for data range" at float64 resolution
+        raise ValidationError(
+            f"range {range} s is too narrow for {bins} bins at float64 precision ({exc}); "
+            "widen the range or use fewer bins", param="range") from None
     if density:
         total = counts.sum()
         if total == 0:

@@ -94,7 +94,8 @@ def _check_refractory(refractory: Any) -> float:
         r = float("nan")
     if not np.isfinite(r) or r < 0:
         raise ValidationError(
-            f"refractory must be a finite number of seconds >= 0 (e.g. 0.0015); got {refractory!r}"
+            f"refractory must be a finite number of seconds >= 0 (e.g. 0.0015); got {refractory!r}",
+            param="refractory"
         )
     return r
 

@@ -57,11 +57,13 @@ def rate(I: Any, params: LIFParams) -> np.ndarray | float:
     [0.0, 63.04]
     """
     if not isinstance(params, LIFParams):
-        raise ValidationError(f"params must be a LIFParams, got {type(params).__name__}")
+        raise ValidationError(f"params must be a LIFParams; got {type(params).__name__}",
+                              param="params")
     try:
         arr = np.asarray(I, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValidationError(f"I must be a number or array of amperes, got {I!r}") from None
+        raise ValidationError(f"I must be a number or array of amperes; got {I!r}",
+                              param="I") from None
     if not np.isfinite(arr).all():
         raise ValidationError("I contains NaN or inf; give finite currents in amperes")
     v_inf = params.E_L + params.R * arr
@@ -107,7 +109,8 @@ def fi_curve(currents: Any, params: LIFParams, *, method: str = "exact") -> pd.D
 
     cur = np.atleast_1d(np.asarray(currents, dtype=np.float64))
     if cur.ndim != 1 or cur.size == 0:
-        raise ValidationError(f"currents must be a non-empty 1-D array, got shape {cur.shape}")
+        raise ValidationError(f"currents must be a non-empty 1-D array; got shape {cur.shape}",
+                              param="currents")
     res = simulate(params, 0.0, cur.size, offset=cur, method=method, record_v=False)
     st = res.spikes
     counts = st.counts

@@ -18,8 +18,8 @@ def _times(t: Any) -> np.ndarray:
     if arr.ndim == 0:
         arr = arr[None]
     if arr.ndim != 1 or not np.isfinite(arr).all():
-        raise ValidationError(f"t must be a 1-D array of finite times (s), got shape "
-                              f"{arr.shape}")
+        raise ValidationError(f"t must be a 1-D array of finite times (s); got shape "
+                              f"{arr.shape}", param="t")
     return arr
 
 
@@ -40,7 +40,8 @@ def _dt(t: np.ndarray) -> float:
     d = np.diff(t)
     dt = float(d.mean())
     if dt <= 0 or np.abs(d - dt).max() > 1e-6 * dt:
-        raise ValidationError("t must be equally spaced and increasing (e.g. params.times())")
+        raise ValidationError("t must be equally spaced and increasing (e.g. params.times())",
+                              param="t")
     return dt
 
 
@@ -49,7 +50,8 @@ def _shape(t: np.ndarray, n_neurons: int | None) -> tuple[int, ...]:
         return (t.size,)
     if isinstance(n_neurons, bool) or not isinstance(n_neurons, int | np.integer) \
             or n_neurons < 1:
-        raise ValidationError(f"n_neurons must be a positive integer or None, got {n_neurons!r}")
+        raise ValidationError(f"n_neurons must be a positive integer or None; got {n_neurons!r}",
+                              param="n_neurons")
     return (int(n_neurons), t.size)
 
 

@@ -20,23 +20,31 @@ branch-free pass per step (SIMD) that updates, holds refractory neurons, resets,
 stores the step of a spike with a masked store. Spikes are read off once per block, not
 per step (a scalar scan per step cost as much as the update itself). The (neuron, step)
 buffer grows with spikes, never with steps. Both kernels ask LLVM for 512-bit vectors
-(``_wide_vectors``). (A ``parallel=True`` / ``prange`` version of the same loops took
+(``_vector_width.prefer_wide_vectors``, which falls back to plain kernels with one warning
+if llvmlite refuses the attribute). (A ``parallel=True`` / ``prange`` version of the same loops took
 > 30 s to compile cold, against ~1.5 s for the fast path, with no gain at run time.)
 
 Noise comes from the counter-based ziggurat of ``_rng.py`` (the same numbers on any
 number of threads).  The update uses exactly the arithmetic of the NumPy reference (no
 fastmath: no FMA contraction or reassociation), so both give identical spikes for
 identical input.
+
+Kernel arguments come in named tuples (numba types each field on its own):
+:class:`Update` (coefficients of the affine update, threshold, reset, refractory steps),
+:class:`Grid` (chunk of neurons, block of steps, dt), :class:`State` (V and the step of
+the last spike of the range, updated in place), :class:`Record` (whether and where V is
+recorded) and :class:`Noise` (scale, block of steps and the counter-based generator).
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba
 import numpy as np
-from numba.core import types
-from numba.extending import intrinsic
 
 from cortexkit.lif._rng import _R_TAIL, GOLDEN, MUL1, MUL2
+from cortexkit.lif._vector_width import prefer_wide_vectors
 
 _G = np.uint64(GOLDEN)
 _M1 = np.uint64(MUL1)
@@ -52,22 +60,52 @@ _FF = np.uint64(0xFF)
 _U53 = 2.0**-53
 
 
-@intrinsic
-def _wide_vectors(typingctx):  # pragma: no cover - compile time
-    """Let LLVM use 512-bit vectors in the calling function (no effect without AVX-512).
+class Update(NamedTuple):
+    """``V <- c1 V + (c0 + ci I)``; spike when ``V > V_th``, then ``V_reset`` for
+    ``ref_steps`` steps (see ``_simulate.coefficients``)."""
 
-    LLVM's x86 tuning prefers 256-bit vectors on AVX-512 CPUs, for code that mixes a
-    little vector work with scalar work; the LIF update is nothing but vector work and
-    runs ~1.7x faster with 512-bit vectors. LLVM reads the per-function attribute
-    "prefer-vector-width"; llvmlite's attribute set has no entry for string attributes,
-    so it is added to the underlying set directly. Unlike NUMBA_CPU_FEATURES this
-    changes nothing outside the kernels.
-    """
-    def codegen(context, builder, signature, args):
-        set.add(builder.function.attributes, '"prefer-vector-width"="512"')
-        return context.get_dummy_value()
+    c1: float
+    c0: float
+    ci: float
+    V_reset: float
+    V_th: float
+    ref_steps: int
 
-    return types.none(), codegen
+
+class Grid(NamedTuple):
+    """Neurons per chunk (L1 cache), steps per block, and the time step (s)."""
+
+    chunk: int
+    block: int
+    dt: float
+
+
+class State(NamedTuple):
+    """Per-neuron state of a range, updated in place: V and the step of the last spike
+    (-inf before any)."""
+
+    v: np.ndarray
+    last: np.ndarray
+
+
+class Record(NamedTuple):
+    """Whether V is recorded, into ``v`` (n_neurons x steps; empty when not)."""
+
+    on: bool
+    v: np.ndarray
+
+
+class Noise(NamedTuple):
+    """White noise ``cn z`` with ``cn = ci noise_sd``, drawn ``block`` steps at a time
+    from the counter-based ziggurat (keys and tables of ``_rng``)."""
+
+    cn: float
+    block: int
+    key: np.uint64
+    key2: np.uint64
+    kt: np.ndarray
+    wt: np.ndarray
+    ft: np.ndarray
 
 
 @numba.njit(cache=True)
@@ -171,16 +209,20 @@ def group_by_neuron(spk_i, spk_k, total, i0, m, dt):  # pragma: no cover - compi
 
 
 @numba.njit(cache=True, nogil=True)
-def simulate_once(i_start, i_stop, cur, offset, v, last, c1, c0, ci, V_reset, V_th, ref_steps,
-                  record_v, v_rec, chunk, block, dt):  # pragma: no cover - compiled
+def simulate_once(i_start, i_stop, cur, offset, state, upd, grid, rec):  # pragma: no cover
     """The fast path: input shared by all neurons, no noise, at most one spike per block.
 
     The caller has checked (``_simulate.fires_once_per_block``) that no neuron can fire
-    twice within ``block`` steps, so the step of each neuron's last spike, kept by the
-    SIMD pass, is the whole record of a block: no spike count, no replay. Arguments,
+    twice within ``grid.block`` steps, so the step of each neuron's last spike, kept by
+    the SIMD pass, is the whole record of a block: no spike count, no replay. Arguments,
     state and result as in :func:`simulate_range`.
     """
-    _wide_vectors()
+    prefer_wide_vectors()
+    v, last = state.v, state.last
+    c1, c0, ci = upd.c1, upd.c0, upd.ci
+    V_reset, V_th, ref_steps = upd.V_reset, upd.V_th, upd.ref_steps
+    chunk, block, dt = grid.chunk, grid.block, grid.dt
+    record_v, v_rec = rec.on, rec.v
     # (conditional expressions, not min/max, and no np.zeros: every distinct overload
     # numba compiles adds to the cold first call)
     refr = ref_steps > 0
@@ -229,8 +271,8 @@ def simulate_once(i_start, i_stop, cur, offset, v, last, c1, c0, ci, V_reset, V_
                             vr = V_reset
                             ll[ii] = fk
                         vv[ii] = vr
-            if total + m + 1 > out_i.shape[0]:  # (as _grow: each helper function adds
-                cap = 2 * out_i.shape[0] + m + 1  # ~0.3 s to the cold first call)
+            if total + m + 1 > out_i.shape[0]:  # _grow, written out (see below)
+                cap = 2 * out_i.shape[0] + m + 1
                 ni = np.empty(cap, np.int32)
                 nk = np.empty(cap, np.int32)
                 for p in range(total):
@@ -242,7 +284,10 @@ def simulate_once(i_start, i_stop, cur, offset, v, last, c1, c0, ci, V_reset, V_
                 out_i[total] = i0 + ii
                 out_k[total] = np.int32(ll[ii] if ll[ii] > 0.0 else 0.0)
                 total += ll[ii] >= fb0
-    # group by neuron: group_by_neuron written out, for the same reason
+    # group_by_neuron, written out. Measured (issue 13, 4 fresh processes each with an
+    # empty numba cache, A/B interleaved): calling _grow and group_by_neuron here instead
+    # raises the CPU time of the cold first call of simulate (the fast path) from 1.82 s
+    # to 2.45 s (median); the first call stays under 3 s only with the copies.
     offsets = np.empty(m_all + 1, np.int64)
     for j in range(m_all + 1):
         offsets[j] = 0
@@ -261,17 +306,26 @@ def simulate_once(i_start, i_stop, cur, offset, v, last, c1, c0, ci, V_reset, V_
 
 
 @numba.njit(cache=True, nogil=True)
-def _collect(vv0, ll0, gg, ll, m, nf, i0, c0_, b0, b1, k0, cur, z, c1, ci, cn, V_reset, V_th,
-             ref_f, out_i, out_k, total):  # pragma: no cover - compiled
+def _collect(saved, gg, ll, nf, i0, c0_, span, cur, z, upd, cn, out,
+             total):  # pragma: no cover - compiled
     """Append the spikes of one chunk over steps ``b0 <= k < b1``; return the new total.
 
+    ``span = (b0, b1, k0)``: the block and the first step of the noise block ``z``;
+    ``out = (out_i, out_k)``: the (neuron, step) buffer, filled up to ``total``.
     The SIMD pass kept, per neuron, only the step of its last spike (``ll``) and the
     number of spikes of the chunk (``nf``). If the neurons that fired in the block
     (``ll >= b0``) account for all ``nf`` spikes, each fired once and ``ll`` is the
     record. Otherwise some fired more than once, and each neuron that fired is replayed
-    alone from its state at ``b0`` (``vv0``, ``ll0``) with the same arithmetic, which
-    gives all its spike steps. Spikes are appended in neuron order within the block.
+    alone from its state at ``b0`` (``saved``: a :class:`State`) with the same
+    arithmetic, which gives all its spike steps. Spikes are appended in neuron order
+    within the block.
     """
+    b0, b1, k0 = span
+    out_i, out_k = out
+    vv0, ll0 = saved.v, saved.last
+    c1, ci, V_reset, V_th = upd.c1, upd.ci, upd.V_reset, upd.V_th
+    ref_f = np.float64(upd.ref_steps)
+    m = ll.shape[0]
     fb0 = np.float64(b0)
     cnt = 0
     for ii in range(m):
@@ -305,20 +359,21 @@ def _collect(vv0, ll0, gg, ll, m, nf, i0, c0_, b0, b1, k0, cur, z, c1, ci, cn, V
 
 
 @numba.njit(cache=True, nogil=True)
-def simulate_range(i_start, i_stop, n, cur, offset, v, last, c1, c0, ci, cn, V_reset, V_th,
-                   ref_steps, record_v, v_rec, chunk, block, dt, noise_block, key, key2, kt,
-                   wt, ft):  # pragma: no cover - compiled
+def simulate_range(i_start, i_stop, n, cur, offset, state, upd, grid, rec,
+                   noise):  # pragma: no cover - compiled
     """Advance neurons ``i_start <= i < i_stop`` (of ``n``) over all steps of ``cur``.
 
     The update of both integration schemes is ``V <- c1 V + ((ci cur[k] + g_i) + cn z)``
-    with ``g_i = c0 + ci offset[i]`` (see ``_simulate.coefficients``); ``cur`` is
-    (1, n_steps) (shared input) or (n, n_steps). ``z`` is standard-normal noise, drawn
-    by :func:`fill_noise` for ``noise_block`` steps at a time (none when ``cn == 0``).
-    ``v`` and ``last`` (step of the last spike, -inf before any) hold the state of the
+    with ``g_i = c0 + ci offset[i]`` (``upd``, an :class:`Update`; see
+    ``_simulate.coefficients``); ``cur`` is (1, n_steps) (shared input) or
+    (n, n_steps). ``z`` is standard-normal noise, drawn by :func:`fill_noise` for
+    ``noise.block`` steps at a time (none when ``noise.cn == 0``). ``state.v`` and
+    ``state.last`` (step of the last spike, -inf before any) hold the state of the
     range, updated in place; a neuron is refractory (V held) while
     ``k - last <= ref_steps``, which is the countdown of the NumPy reference without a
-    counter to store each step. Returns the spike times of the range grouped by neuron
-    and their offsets; the spike detected at step k happens at (k + 1) dt.
+    counter to store each step. ``rec`` says whether and where V is recorded; ``grid``
+    gives the chunk, the block and dt. Returns the spike times of the range grouped by
+    neuron and their offsets; the spike detected at step k happens at (k + 1) dt.
 
     Neurons are processed in chunks of ``chunk`` over blocks of ``block`` steps so the
     state of a chunk stays in L1 cache; the innermost loop is one branch-free pass over
@@ -326,10 +381,17 @@ def simulate_range(i_start, i_stop, n, cur, offset, v, last, c1, c0, ci, cn, V_r
     spike (a masked store) and counts spikes. After each block, :func:`_collect` reads
     the spikes off.
     """
-    _wide_vectors()
+    prefer_wide_vectors()
+    v, last = state.v, state.last
+    c1, c0, ci = upd.c1, upd.c0, upd.ci
+    V_reset, V_th = upd.V_reset, upd.V_th
+    chunk, block, dt = grid.chunk, grid.block, grid.dt
+    record_v, v_rec = rec.on, rec.v
+    cn, noise_block = noise.cn, noise.block
+    key, key2, kt, wt, ft = noise.key, noise.key2, noise.kt, noise.wt, noise.ft
     shared = cur.shape[0] == 1
     fast = shared and cn == 0.0
-    ref_f = np.float64(ref_steps)
+    ref_f = np.float64(upd.ref_steps)
     steps = cur.shape[1]
     m_all = i_stop - i_start
     g = np.empty(m_all)
@@ -412,6 +474,6 @@ def simulate_range(i_start, i_stop, n, cur, offset, v, last, c1, c0, ci, cn, V_r
                 if nf > 0:
                     if total + m * (b1 - b0) > out_i.shape[0]:  # room for any spike count
                         out_i, out_k = _grow(out_i, out_k, total, total + m * (b1 - b0))
-                    total = _collect(vv0, ll0, gg, ll, m, nf, i0, c0_, b0, b1, k0, cur, z,
-                                     c1, ci, cn, V_reset, V_th, ref_f, out_i, out_k, total)
+                    total = _collect(State(vv0, ll0), gg, ll, nf, i0, c0_, (b0, b1, k0),
+                                     cur, z, upd, cn, (out_i, out_k), total)
     return group_by_neuron(out_i, out_k, total, i_start, m_all, dt)

@@ -56,7 +56,7 @@ def seed_keys(seed) -> tuple[int, int]:
         from cortexkit.errors import ValidationError
 
         raise ValidationError(f"seed must be a non-negative int, a numpy Generator or None; "
-                              f"got {seed!r}")
+                              f"got {seed!r}", param="seed")
     if isinstance(seed, np.random.Generator):
         state = seed.integers(0, 2**63, size=2, dtype=np.int64).astype(np.uint64)
         state = np.random.SeedSequence([int(x) for x in state]).generate_state(2, np.uint64)

@@ -111,8 +111,8 @@ class LIFResult(Summarized):
 def _check_params(params: Any) -> LIFParams:
     if not isinstance(params, LIFParams):
         raise ValidationError(
-            f"params must be a cortexkit.lif.LIFParams, got {type(params).__name__}; "
-            "build one with LIFParams(dt=..., t_max=...)"
+            f"params must be a cortexkit.lif.LIFParams; got {type(params).__name__}; "
+            "build one with LIFParams(dt=..., t_max=...)", param="params"
         )
     return params
 
@@ -120,7 +120,8 @@ def _check_params(params: Any) -> LIFParams:
 def _check_input_at(input_at: Any, steps: int) -> bool:
     """True for the ``"end"`` convention (validated)."""
     if input_at not in _INPUT_AT:
-        raise ValidationError(f"input_at must be 'start' or 'end', got {input_at!r}")
+        raise ValidationError(f"input_at must be 'start' or 'end'; got {input_at!r}",
+                              param="input_at")
     if input_at == "end" and steps < 2:
         raise ValidationError("input_at='end' needs at least 2 steps (t_max >= 2 dt)")
     return input_at == "end"
@@ -144,15 +145,18 @@ def _resolve_inputs(params, current, n_neurons, offset, noise_sd, method):
     """Validate everything and return (t, current 2-D view, current as given, offset)."""
     if isinstance(n_neurons, bool) or not isinstance(n_neurons, int | np.integer) \
             or n_neurons < 1:
-        raise ValidationError(f"n_neurons must be a positive integer, got {n_neurons!r}")
+        raise ValidationError(f"n_neurons must be a positive integer; got {n_neurons!r}",
+                              param="n_neurons")
     n_neurons = int(n_neurons)
     check_choice("method", method, _METHODS)
     try:
         noise_sd = float(noise_sd)
     except (TypeError, ValueError):
-        raise ValidationError(f"noise_sd must be a number (A), got {noise_sd!r}") from None
+        raise ValidationError(f"noise_sd must be a number (A); got {noise_sd!r}",
+                              param="noise_sd") from None
     if not math.isfinite(noise_sd) or noise_sd < 0:
-        raise ValidationError(f"noise_sd must be finite and >= 0 (A), got {noise_sd!r}")
+        raise ValidationError(f"noise_sd must be finite and >= 0 (A); got {noise_sd!r}",
+                              param="noise_sd")
     steps = params.n_steps
     t = params.times()
     if callable(current):
@@ -373,6 +377,7 @@ def simulate(
         cur2 = _end_convention(cur2)
     from cortexkit.lif import _kernels
     from cortexkit.lif._rng import seed_keys, ziggurat_tables
+    from cortexkit.lif._vector_width import call
 
     steps = params.n_steps
     n_parts = max(1, min(_n_threads(), n // _MIN_NEURONS_PER_THREAD))
@@ -383,22 +388,24 @@ def simulate(
     if noise_sd == 0 and cur2.shape[0] == 1:
         once = next((b for b in _ONCE_BLOCKS
                      if fires_once_per_block(cur2, off, params, method, b)), 0)
-    tail = (params.V_reset, params.V_th, params.ref_steps, bool(record_v), v_rec,
-            int(min(_CHUNK, n)), int(min(steps, once or _BLOCK)), params.dt)
+    upd = _kernels.Update(float(c1), float(c0), float(ci), float(params.V_reset),
+                          float(params.V_th), int(params.ref_steps))
+    grid = _kernels.Grid(int(min(_CHUNK, n)), int(min(steps, once or _BLOCK)), float(params.dt))
+    rec = _kernels.Record(bool(record_v), v_rec)
     if not once:
         keys = [np.uint64(x) for x in seed_keys(seed)] if noise_sd > 0 else [np.uint64(0)] * 2
-        noise = (*keys, *ziggurat_tables())
+        tables = ziggurat_tables()
 
     def run(i0: int, i1: int):
         """Spike times of neurons i0..i1-1 grouped by neuron, and their offsets."""
         m = i1 - i0
-        v = np.full(m, params.E_L)
-        last = np.full(m, -np.inf)  # step of the last spike
+        state = _kernels.State(np.full(m, params.E_L), np.full(m, -np.inf))  # V, last spike
         if once:
-            return _kernels.simulate_once(i0, i1, cur2, off, v, last, c1, c0, ci, *tail)
+            return call(_kernels.simulate_once, i0, i1, cur2, off, state, upd, grid, rec)
         block = int(max(1, min(steps, _NOISE_BLOCK_BYTES // (8 * m)))) if noise_sd else steps
-        return _kernels.simulate_range(i0, i1, n, cur2, off, v, last, c1, c0, ci,
-                                       ci * noise_sd, *tail, block, *noise)
+        noise = _kernels.Noise(float(ci * noise_sd), block, *keys, *tables)
+        return call(_kernels.simulate_range, i0, i1, n, cur2, off, state, upd, grid, rec,
+                    noise)
 
     if n_parts == 1:
         parts = [run(0, n)]

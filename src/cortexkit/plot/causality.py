@@ -212,7 +212,8 @@ def _true_vs_estimated_column(a: np.ndarray, e: np.ndarray, method: str, source:
                               "of the perturbed neuron whose effects it holds)")
     if isinstance(source, bool) or not isinstance(source, int | np.integer) \
             or not 0 <= source < n:
-        raise ValidationError(f"source must be a neuron index in [0, {n}), got {source!r}")
+        raise ValidationError(f"source must be a neuron index in [0, {n}); got {source!r}",
+                              param="source")
     if column:
         est = e.reshape(-1)
         if est.size != n:
@@ -329,7 +330,8 @@ def activity(run: Any, ax: Any = None, *, max_steps: int = 120,
     """
     act = np.asarray(getattr(run, "activity", run), dtype=float)
     if act.ndim != 2:
-        raise ValidationError(f"activity must be 2-D (neurons, time), got shape {act.shape}")
+        raise ValidationError(f"activity must be 2-D (neurons, time); got shape {act.shape}",
+                              param="activity")
     clamped = getattr(run, "clamped", None)
     steps = min(int(max_steps), act.shape[1])
     ax = get_ax(ax, (7.0, 3.0))

@@ -25,7 +25,7 @@ def _edges(p: np.ndarray, bins: Any) -> np.ndarray:
     if edges.ndim != 1 or edges.size != p.size + 1:
         raise ValidationError(
             f"bins must be the {p.size + 1} bin edges of a PMF with {p.size} entries; got "
-            f"shape {edges.shape}"
+            f"shape {edges.shape}", param="bins"
         )
     return edges
 
@@ -166,7 +166,8 @@ def entropy_vs_rate(rates: Any, entropies: Any, *, bound: Any = None, ax: Any = 
     if bound is not None:
         b = np.asarray(bound, dtype=np.float64)
         if b.shape != h.shape:
-            raise ValidationError(f"bound must have one value per unit ({h.size}); got {b.shape}")
+            raise ValidationError(f"bound must have one value per unit ({h.size}); got {b.shape}",
+                                  param="bound")
         okb = ok & np.isfinite(b)
         ax.scatter(r[okb], b[okb], s=10, marker="_", color="0.5",
                    label="max-entropy bound at the unit's mean ISI")

@@ -90,7 +90,8 @@ def fits(
     counts = np.asarray(counts, dtype=np.float64)
     edges = np.asarray(edges, dtype=np.float64)
     if edges.shape != (counts.size + 1,):
-        raise ValidationError(f"edges must have len(counts) + 1 = {counts.size + 1} entries")
+        raise ValidationError(f"edges must have len(counts) + 1 = {counts.size + 1} entries",
+                              param="edges")
     ax = get_ax(ax)
     ax.stairs(counts, edges, fill=True, color="0.8", label="ISI histogram")
     x = np.linspace(edges[0], edges[-1], 400)

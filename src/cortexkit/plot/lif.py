@@ -42,7 +42,8 @@ def voltage(result: Any, neuron: int = 0, *, t_window: tuple[float, float] | Non
     if result.v is None:
         raise ValidationError("result has no recorded V; simulate with record_v=True")
     if not 0 <= neuron < result.v.shape[0]:
-        raise ValidationError(f"neuron must be in [0, {result.v.shape[0]}), got {neuron}")
+        raise ValidationError(f"neuron must be in [0, {result.v.shape[0]}); got {neuron}",
+                              param="neuron")
     p = result.params
     t, v = result.t, result.v[neuron]
     spikes = result.spikes.train(neuron)
@@ -91,7 +92,8 @@ def current(t: Any, values: Any, *, label: str | None = None, ax: Any = None) ->
     if y.ndim == 2:
         y = y[0]
     if y.shape != t.shape:
-        raise ValidationError(f"values must have the shape of t {t.shape}, got {y.shape}")
+        raise ValidationError(f"values must have the shape of t {t.shape}; got {y.shape}",
+                              param="values")
     ax = get_ax(ax, figsize=(7.0, 2.5))
     ax.plot(t, y * 1e12, color="C1", lw=1.0, label=label)
     ax.set_xlabel("time (s)")
@@ -166,7 +168,7 @@ def isi_distribution(isis: Any, fits: Any = None, *, models: Sequence[str] | Non
     """
     x = np.asarray(isis, dtype=np.float64)
     if x.ndim != 1 or x.size == 0:
-        raise ValidationError("isis must be a non-empty 1-D array of intervals (s)")
+        raise ValidationError("isis must be a non-empty 1-D array of intervals (s)", param="isis")
     ax = get_ax(ax, figsize=(5.5, 3.8))
     hi = float(np.quantile(x, 0.99))
     ax.hist(x, bins=bins, range=(0.0, hi), density=True, color="0.75",
@@ -256,7 +258,8 @@ def trials(result: Any, *, max_traces: int = 50, ax: Any = None) -> Any:
     v = _recorded(result)
     if isinstance(max_traces, bool) or not isinstance(max_traces, int | np.integer) \
             or max_traces < 0:
-        raise ValidationError(f"max_traces must be an integer >= 0, got {max_traces!r}")
+        raise ValidationError(f"max_traces must be an integer >= 0; got {max_traces!r}",
+                              param="max_traces")
     t = result.t
     mean, std = v.mean(axis=0), v.std(axis=0)
     ax = get_ax(ax, figsize=(7.0, 3.5))
@@ -308,12 +311,13 @@ def voltage_histograms(result: Any, times: Sequence[float] | None = None, *, bin
         try:
             ts = np.asarray(times, dtype=np.float64).ravel()
         except (TypeError, ValueError):
-            raise ValidationError(f"times must be numbers (s), got {times!r}") from None
+            raise ValidationError(f"times must be numbers (s); got {times!r}",
+                                  param="times") from None
         if ts.size == 0 or not np.isfinite(ts).all():
-            raise ValidationError("times must be finite numbers (s)")
+            raise ValidationError("times must be finite numbers (s)", param="times")
         idx = [int(np.abs(t - x).argmin()) for x in ts]
     if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or bins < 1:
-        raise ValidationError(f"bins must be a positive integer, got {bins!r}")
+        raise ValidationError(f"bins must be a positive integer; got {bins!r}", param="bins")
     ax = get_ax(ax, figsize=(5.5, 3.8))
     for k, i in enumerate(idx):
         ax.hist(v[:, i] * 1e3, bins=bins, histtype="stepfilled", alpha=0.6, lw=0,

@@ -39,7 +39,7 @@ def stimuli(images: np.ndarray, titles: Sequence[str] | None = None, fig: Any = 
     """
     images = np.asarray(images)
     if images.ndim != 3:
-        raise ValidationError(f"images must be (p, h, w), got shape {images.shape}")
+        raise ValidationError(f"images must be (p, h, w); got shape {images.shape}", param="images")
     fig = fig if fig is not None else _figure(len(images), size=(1.9, 1.6))
     axes = np.atleast_1d(fig.subplots(1, len(images)))
     for i, (ax, img) in enumerate(zip(axes, images, strict=True)):
@@ -186,7 +186,7 @@ def rdm_rows(rdms: Mapping[str, np.ndarray], stimuli: np.ndarray,
     [(0.0, 2.0), (0.0, 2.0)]
     """
     if by not in ("system", "orientation"):
-        raise ValidationError(f"by must be 'system' or 'orientation', got {by!r}")
+        raise ValidationError(f"by must be 'system' or 'orientation'; got {by!r}", param="by")
     if not rdms or not len(at):
         raise ValidationError("rdms and at must not be empty")
     st = np.asarray(stimuli, dtype=float)

@@ -73,7 +73,7 @@ def raster(
     else:
         step = 1 if every is None else int(every)
         if step < 1:
-            raise ValidationError(f"every must be a positive integer, got {every}")
+            raise ValidationError(f"every must be a positive integer; got {every}", param="every")
         sub = st.take(np.arange(0, st.n_units, step))
     t0, t1 = interval if interval is not None else (st.t_start, min(st.t_stop, st.t_start + 10))
     sub = sub.restrict(t0, t1)

@@ -182,8 +182,8 @@ def correlograms(st: Any, bin_size: float = 0.001, window: float = 0.05, units: 
         upper = np.zeros(n_units * n_units * n_pos, dtype=np.int64)
         ties = np.zeros(n_units * n_units * (n_pos + 1), dtype=np.int64)
         correlogram_kernel(t, u, n_units, np.ascontiguousarray(edges[n_pos:]), upper, ties)
-        counts = _assemble(upper.reshape(n_units, n_units, n_pos),
-                           ties.reshape(n_units, n_units, n_pos + 1))
+        counts = _assemble(upper.reshape(n_units, n_pos, n_units).transpose(0, 2, 1),
+                           ties.reshape(n_units, n_pos + 1, n_units).transpose(0, 2, 1))
     else:
         counts = _numpy_counts(t, u, n_units, edges).reshape(n_units, n_units, n_bins)
     counts.flags.writeable = False

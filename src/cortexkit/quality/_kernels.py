@@ -72,13 +72,14 @@ def correlogram_kernel(times, units, n_units, pos_edges, upper, ties):  # pragma
 
     Each unordered pair of distinct spikes is visited once and counted once, under
     (unit of the earlier spike ``a``, unit of the later ``b``) at its lag ``d >= 0``:
-    ``upper[(a * n_units + b) * n_pos + k]`` with ``pos_edges[k] <= d < pos_edges[k + 1]``
-    (``pos_edges`` = ``0, bin, ..., window``).  All writes of one earlier spike go to one
-    row ``a`` of the table, which stays in cache.  The negative lags are these negated
-    (``_assemble`` in :mod:`cortexkit.quality._correlograms`); as bins are closed on the
-    left, a lag exactly on an edge lands one bin over when negated, so such lags are also
-    counted in ``ties[(a * n_units + b) * (n_pos + 1) + k]`` (``k = n_pos`` for
-    ``d = window``, which only the negated side keeps).
+    ``upper[(a * n_pos + k) * n_units + b]`` with ``pos_edges[k] <= d < pos_edges[k + 1]``
+    (``pos_edges`` = ``0, bin, ..., window``).  The layout (a, lag, b) keeps the writes of
+    one earlier spike in one block of the table, swept in lag order as the later spikes
+    come.  The negative lags are these negated (``_assemble`` in
+    :mod:`cortexkit.quality._correlograms`); as bins are closed on the left, a lag exactly
+    on an edge lands one bin over when negated, so such lags are also counted in
+    ``ties[(a * (n_pos + 1) + k) * n_units + b]`` (``k = n_pos`` for ``d = window``,
+    which only the negated side keeps).
     """
     n_pos = pos_edges.shape[0] - 1
     w = pos_edges[n_pos]
@@ -87,14 +88,16 @@ def correlogram_kernel(times, units, n_units, pos_edges, upper, ties):  # pragma
     n = times.shape[0]
     for i in range(n):
         ti = times[i]
-        row = units[i] * n_units
+        ua = units[i]
+        row = ua * n_pos
+        trow = ua * nt
         for j in range(i + 1, n):
             d = times[j] - ti
             if d > w:
                 break
-            base = row + units[j]
+            b = units[j]
             if d == w:
-                ties[base * nt + n_pos] += 1
+                ties[(trow + n_pos) * n_units + b] += 1
                 continue
             k = int(d * inv)
             if k > n_pos - 1:
@@ -103,6 +106,6 @@ def correlogram_kernel(times, units, n_units, pos_edges, upper, ties):  # pragma
                 k -= 1
             elif d >= pos_edges[k + 1]:
                 k += 1
-            upper[base * n_pos + k] += 1
+            upper[(row + k) * n_units + b] += 1
             if d == pos_edges[k]:
-                ties[base * nt + k] += 1
+                ties[(trow + k) * n_units + b] += 1

@@ -81,7 +81,8 @@ def tuning_curves(
         raise ValidationError("stimuli contain NaN or infinite values")
     if bin_width is not None:
         if not bin_width > 0:
-            raise ValidationError(f"bin_width must be > 0 degrees, got {bin_width!r}")
+            raise ValidationError(f"bin_width must be > 0 degrees; got {bin_width!r}",
+                                  param="bin_width")
         st = (np.floor(st / bin_width) + 0.5) * bin_width
     order = np.argsort(st, kind="stable")
     s_sorted = st[order]
@@ -136,7 +137,8 @@ def embed(
     if not np.isfinite(x).all():
         raise ValidationError("responses contain NaN or infinite values")
     if not (isinstance(pca_components, int | np.integer) and pca_components >= 2):
-        raise ValidationError(f"pca_components must be an integer >= 2, got {pca_components!r}")
+        raise ValidationError(f"pca_components must be an integer >= 2; got {pca_components!r}",
+                              param="pca_components")
     pcs = _pca_scores(x, pca_components)
     if pcs.shape[1] < 2:
         pcs = np.pad(pcs, ((0, 0), (0, 2 - pcs.shape[1])))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Literal
 
 import numpy as np
 import scipy.stats
 
 from cortexkit._lib.validation import check_choice
-from cortexkit.errors import ValidationError
+from cortexkit.errors import CortexkitWarning, ValidationError
 
 __all__ = ["rdm", "compare", "cka", "upper_triangle", "kendall_tau_a"]
 
@@ -326,7 +327,8 @@ def compare(rdm1: np.ndarray, rdm2: np.ndarray, method: Method = "pearson") -> f
     Returns
     -------
     float
-        NaN only if one of the vectors is constant (correlation undefined).
+        NaN, with a CortexkitWarning, only if one of the vectors is constant (the
+        correlation is undefined).
 
     Examples
     --------
@@ -345,6 +347,13 @@ def compare(rdm1: np.ndarray, rdm2: np.ndarray, method: Method = "pearson") -> f
     if v1.size < 2:
         raise ValidationError(
             f"need at least 2 stimulus pairs (3 stimuli) to compare RDMs, got {v1.size}")
+    for name, v in (("rdm1", v1), ("rdm2", v2)):
+        if not np.ptp(v) > 0:
+            warnings.warn(
+                f"rsa.compare: {name} is constant over its {v.size} stimulus pairs, so its "
+                f"correlation with the other RDM is undefined; the result is NaN",
+                CortexkitWarning, stacklevel=2)
+            return float("nan")
     if method == "pearson":
         return _pearson(v1, v2)
     if method == "spearman":

@@ -171,9 +171,9 @@ def bootstrap_compare(
     """
     _check_method(method)
     if not (isinstance(n_boot, int | np.integer) and n_boot >= 1):
-        raise ValidationError(f"n_boot must be a positive integer, got {n_boot!r}")
+        raise ValidationError(f"n_boot must be a positive integer; got {n_boot!r}", param="n_boot")
     if not 0 < ci < 1:
-        raise ValidationError(f"ci must be in (0, 1), e.g. 0.95, got {ci!r}")
+        raise ValidationError(f"ci must be in (0, 1), e.g. 0.95; got {ci!r}", param="ci")
     a, b = _square_pair(rdm1, rdm2, metric)
     estimate = compare(a, b, method)
     s = a.shape[0]
@@ -254,7 +254,7 @@ def permutation_test(
     """
     _check_method(method)
     if not (isinstance(n_perm, int | np.integer) and n_perm >= 1):
-        raise ValidationError(f"n_perm must be a positive integer, got {n_perm!r}")
+        raise ValidationError(f"n_perm must be a positive integer; got {n_perm!r}", param="n_perm")
     a, b = _square_pair(rdm1, rdm2, metric)
     stat = compare(a, b, method)
     s = a.shape[0]
