@@ -22,7 +22,7 @@ Performance design
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from scipy.special import expit
@@ -75,17 +75,24 @@ class NetworkRun:
     @property
     def timesteps(self) -> int:
         """Number of time steps (columns of ``activity``)."""
-        return int(self.activity.shape[1]) if self.activity is not None else int(self.steps)
+        return (int(self.activity.shape[1]) if self.activity is not None
+                else int(cast(int, self.steps)))
 
     def __repr__(self) -> str:
         if self.activity is None:
             return (f"NetworkRun(n_neurons={self.n_neurons}, timesteps={self.timesteps}, "
                     f"perturb={self.perturb!r}, record='moments')")
         return (f"NetworkRun(n_neurons={self.n_neurons}, timesteps={self.timesteps}, "
-                f"perturb={self.perturb!r}, clamped_fraction={self.clamped.mean():.3g})")
+                f"perturb={self.perturb!r}, "
+                f"clamped_fraction={cast(np.ndarray, self.clamped).mean():.3g})")
 
     def _repr_html_(self) -> str:
         off = ~np.eye(self.n_neurons, dtype=bool)
+        if self.activity is None or self.clamped is None:  # record="moments"
+            return reprs.html("NetworkRun", [
+                ("neurons", self.n_neurons), ("time steps", self.timesteps),
+                ("perturbation", self.perturb or "none"), ("recorded", "clamp moments"),
+                ("connections (off-diagonal)", int(np.count_nonzero(self.A[off])))])
         return reprs.html("NetworkRun", [
             ("neurons", self.n_neurons), ("time steps", self.timesteps),
             ("perturbation", self.perturb or "none"),
@@ -198,6 +205,7 @@ def simulate(A: Any, timesteps: int, perturb: str | None = None, units: Any = No
     check_choice("perturb", perturb, PROTOCOLS)
     unit_idx = None
     n_frac = 0
+    perturb_mode: str | None
     if perturb == "units":
         if units is None:
             raise ValidationError("perturb='units' needs units=[indices of clamped neurons]")

@@ -30,7 +30,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import numpy as np
 
@@ -111,7 +111,7 @@ class _PendingArray:
         dtype = _plain_dtype(dtype)
         shape = _shape(shape)
         n = math.prod(shape)
-        order = "F" if fortran else "C"
+        order: Literal["F", "C"] = "F" if fortran else "C"
         if dtype.hasobject:
             if not isinstance(data, list) or len(data) != n:
                 raise _Refused(f"object array of shape {shape} with "
@@ -297,14 +297,14 @@ def read_npy(fp: IO[bytes], source: str, size: int) -> np.ndarray:
             "it again"
         )
     arr = np.empty(math.prod(shape), dtype=dtype)
-    got = _readinto(fp, memoryview(arr).cast("B")) if nbytes else 0
+    got = _readinto(fp, memoryview(arr.data).cast("B")) if nbytes else 0
     if got != nbytes:
         raise DataFormatError(f"{source}: the array data is incomplete ({got} of {nbytes} "
                               "bytes); the file may be truncated: copy or download it again")
     return arr.reshape(shape, order="F" if fortran else "C")
 
 
-def _readinto(fp: IO[bytes], view: memoryview) -> int:
+def _readinto(fp: Any, view: memoryview) -> int:
     got = 0
     while got < len(view):
         n = fp.readinto(view[got:])

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from cortexkit._lib.memory import check_alloc
+from cortexkit._lib.validation import check_choice, check_int, check_number
 from cortexkit.errors import ValidationError
 from cortexkit.lif._analytic import rate
 from cortexkit.lif._currents import ou_current, poisson_current, sine_current
@@ -71,9 +72,7 @@ def input_current(
     >>> input_current("sine", LIFParams())[0].shape
     (150,)
     """
-    if kind not in INPUT_KINDS:
-        raise ValidationError(f"kind must be one of {', '.join(INPUT_KINDS)}; got {kind!r}",
-                              param="kind")
+    check_choice("kind", kind, INPUT_KINDS)
     mean = DEFAULT_I_MEAN[kind] if i_mean is None else float(i_mean)
     t = params.times()
     if kind == "sine":
@@ -81,9 +80,8 @@ def input_current(
     if kind == "constant":
         return mean, 0.0
     if kind == "noise":
-        if not np.isfinite(sd) or sd < 0:
-            raise ValidationError(f"sd must be finite and >= 0 (A); got {sd}", param="sd")
-        return mean, float(sd)  # white noise drawn inside the simulation loop
+        # white noise drawn inside the simulation loop
+        return mean, check_number("sd", sd, low=0.0, unit="A")
     rng = np.random.default_rng(seed)
     if kind == "ou":
         return ou_current(t, mean, sd, n_neurons=n_neurons, seed=rng), 0.0
@@ -191,15 +189,13 @@ def run_input(
     >>> round(run.cv_mean, 6)
     0.0
     """
-    if not isinstance(n_neurons, int | np.integer) or n_neurons < 1:
-        raise ValidationError(f"n_neurons must be a positive integer; got {n_neurons!r}",
-                              param="n_neurons")
+    n_neurons = check_int("n_neurons", n_neurons, low=1)
     params = LIFParams() if params is None else params
     _check_memory(kind, int(n_neurons), int(params.n_steps), record_v)
     mean = DEFAULT_I_MEAN.get(kind, 0.0) if i_mean is None else float(i_mean)
-    current, noise_sd = input_current(kind, params, int(n_neurons), i_mean=mean, sd=sd,
+    current, noise_sd = input_current(kind, params, n_neurons, i_mean=mean, sd=sd,
                                       period=period, seed=seed)
-    res = simulate(params, current, int(n_neurons), noise_sd=noise_sd, method=method,
+    res = simulate(params, current, n_neurons, noise_sd=noise_sd, method=method,
                    record_v=record_v, seed=seed)
     membrane = membrane_stats(res, t_skip=t_skip) if res.v is not None else None
     return InputRun(kind=kind, i_mean=mean, result=res, cv=isi_cv(res.spikes),
