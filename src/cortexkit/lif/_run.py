@@ -13,7 +13,6 @@ import numpy as np
 
 from cortexkit._lib.memory import check_alloc
 from cortexkit._lib.validation import check_choice, check_int, check_number
-from cortexkit.errors import ValidationError
 from cortexkit.lif._analytic import rate
 from cortexkit.lif._currents import ou_current, poisson_current, sine_current
 from cortexkit.lif._params import LIFParams
