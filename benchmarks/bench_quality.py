@@ -181,7 +181,10 @@ def _si_sorting(samples, labels, fs):
 def _si_analyzer(samples, labels, fs, n_samples):
     import spikeinterface.core as sc
     from probeinterface import generate_linear_probe
-    from spikeinterface.core.generate import NoiseGeneratorRecording
+    try:  # SpikeInterface >= 0.105
+        from spikeinterface.generation import NoiseGeneratorRecording
+    except ImportError:  # pragma: no cover - older releases
+        from spikeinterface.core.generate import NoiseGeneratorRecording
 
     sorting = _si_sorting(samples, labels, fs)
     rec = NoiseGeneratorRecording(num_channels=1, sampling_frequency=fs,
