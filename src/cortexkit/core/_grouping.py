@@ -191,3 +191,28 @@ def group(times: np.ndarray, enc: Labels, offsets: np.ndarray,
     first_unit = int(enc.lut[int(enc.labels[first]) - enc.lo]) if n_bad else -1
     return out, Scan(int(n_bad), first_unit, float(tmin), float(tmax), bool(all_int),
                      unsorted, dup)
+
+
+def positions_of(unit_ids: np.ndarray, units: Any) -> np.ndarray:
+    """Positions in ``unit_ids`` of the ids ``units`` (vectorized: one sort, one search)."""
+    ids = np.atleast_1d(np.asarray(units))
+    if ids.ndim != 1:
+        raise invalid("units", "a unit id or a 1-D list of ids", units)
+    order = np.argsort(unit_ids, kind="stable")
+    sorted_ids = unit_ids[order]
+    try:
+        pos = np.searchsorted(sorted_ids, ids)
+    except (TypeError, ValueError, np.exceptions.DTypePromotionError) as exc:
+        raise ValidationError(
+            f"unit ids {ids[:5].tolist()} do not match the type of st.unit_ids "
+            f"({unit_ids.dtype}); e.g. {unit_ids[:5].tolist()}", param="units"
+        ) from exc
+    pos = np.minimum(pos, max(sorted_ids.size - 1, 0))
+    found = sorted_ids.size > 0 and sorted_ids[pos] == ids
+    found = np.broadcast_to(found, ids.shape)
+    if not found.all():
+        raise ValidationError(
+            f"unit id(s) {ids[~found][:5].tolist()} not found; available ids include "
+            f"{unit_ids[:10].tolist()}", param="units"
+        )
+    return order[pos].astype(np.int64)

@@ -405,27 +405,7 @@ class SpikeTrains(InteropMixin):
 
         Raises :class:`~cortexkit.errors.ValidationError` naming the ids not found.
         """
-        ids = np.atleast_1d(np.asarray(units))
-        if ids.ndim != 1:
-            raise invalid("units", "a unit id or a 1-D list of ids", units)
-        order = np.argsort(self._unit_ids, kind="stable")
-        sorted_ids = self._unit_ids[order]
-        try:
-            pos = np.searchsorted(sorted_ids, ids)
-        except (TypeError, ValueError, np.exceptions.DTypePromotionError) as exc:
-            raise ValidationError(
-                f"unit ids {ids[:5].tolist()} do not match the type of st.unit_ids "
-                f"({self._unit_ids.dtype}); e.g. {self._unit_ids[:5].tolist()}", param="units"
-            ) from exc
-        pos = np.minimum(pos, max(sorted_ids.size - 1, 0))
-        found = sorted_ids.size > 0 and sorted_ids[pos] == ids
-        found = np.broadcast_to(found, ids.shape)
-        if not found.all():
-            raise ValidationError(
-                f"unit id(s) {ids[~found][:5].tolist()} not found; available ids include "
-                f"{self._unit_ids[:10].tolist()}", param="units"
-            )
-        return order[pos].astype(np.int64)
+        return _grouping.positions_of(self._unit_ids, units)
 
     def position(self, unit_id: Any) -> int:
         """Position of the unit with id ``unit_id``."""

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib._util import offsets_from_counts, unit_index
 from cortexkit.errors import ValidationError
 
 __all__ = ["brain_wide_like"]
@@ -269,11 +270,10 @@ def _chunk(rng, next_spike, t1, refractory, shape, scale):
         mean_isi = refractory[todo] + shape[todo] * scale[todo]
         expect = span / mean_isi
         k = np.ceil(expect * 1.05 + 5.0 * np.sqrt(expect) + 5.0).astype(np.int64)
-        owner = np.repeat(np.arange(todo.size), k)
+        starts = offsets_from_counts(k)
+        owner = unit_index(starts)
         isi = refractory[todo][owner] + rng.standard_gamma(shape[todo][owner]) * \
             scale[todo][owner]
-        starts = np.zeros(todo.size + 1, dtype=np.int64)
-        np.cumsum(k, out=starts[1:])
         # time of draw j of a unit = its next spike + the intervals before draw j
         cs = np.cumsum(isi)
         before = cs - isi  # sum of all earlier intervals (over all units)

@@ -18,9 +18,9 @@ MAX_NEURONS = 80
 MAX_TIMESTEPS = 40_000
 
 
-def _checkpoints(timesteps: int, n: int = 12) -> list[int]:
-    """Even, increasing prefix lengths up to ``timesteps`` (geometric spacing)."""
-    lo = min(20, timesteps)
+def _checkpoints(timesteps: int, n: int = 12, first: int = 20) -> list[int]:
+    """Even, increasing prefix lengths from ``first`` up to ``timesteps`` (geometric)."""
+    lo = min(first, timesteps)
     pts = np.unique(np.geomspace(lo, timesteps, n).astype(int) // 2 * 2)
     pts = pts[pts >= 4]
     if pts.size == 0 or pts[-1] != timesteps:
@@ -60,6 +60,12 @@ def network_view(
         )
     check_choice("protocol", protocol, PROTOCOLS)
     check_choice("method", method, METHODS)
+    # regression needs more transitions than neurons + 1: its first prefix is longer
+    first = max(20, n_neurons + 4) if method == "regression" else 20
+    if timesteps < first:
+        raise ValidationError(
+            f"timesteps must be at least {first} for method 'regression' with {n_neurons} "
+            f"neurons (more transitions than neurons + 1); got {timesteps}", param="timesteps")
     if method in PERTURBATION_METHODS and protocol == "none":
         raise ValidationError(
             f"method {method!r} needs perturbed data; choose protocol 'all', 'fraction' or "
@@ -83,7 +89,7 @@ def network_view(
     run = causality.simulate(A, timesteps, **kwargs)
     curve = []
     estimate = None
-    for k in _checkpoints(timesteps):
+    for k in _checkpoints(timesteps, first=first):
         sub = _prefix(run, k)
         data = sub if method in PERTURBATION_METHODS else sub.activity
         estimate = np.asarray(causality.estimate(data, method), dtype=float)

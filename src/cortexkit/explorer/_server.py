@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cortexkit._lib.optional import optional_import
-from cortexkit._lib.validation import check_choice
+from cortexkit._lib.validation import check_choice, check_int
 from cortexkit.errors import CortexkitError, ValidationError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -163,6 +163,8 @@ def create_app(
                 f"units must be comma-separated neuron indices like '0,3'; got {units!r}",
                 param="units"
             ) from None
+        if seed is not None:
+            seed = check_int("seed", seed, low=0, high=2**63 - 1)
         return network_view(n_neurons=n_neurons, p=p, timesteps=timesteps, protocol=protocol,
                             method=method, fraction=fraction, units=unit_list,
                             seed=data.seed if seed is None else seed)
@@ -227,7 +229,7 @@ def serve(
     >>> import cortexkit as ck
     >>> ck.explorer.serve(port=8050)       # doctest: +SKIP
     """
-    uvicorn = optional_import("uvicorn")
+    optional_import("uvicorn")
     if not 0 <= int(port) <= 65535:
         raise ValidationError(f"port must be between 0 and 65535; got {port}", param="port")
     sock = _bind(host, int(port))  # fail fast, before loading data
@@ -241,12 +243,75 @@ def serve(
                      else f"bundled synthetic session (steinmetz_like, seed {seed})")
         allowed = None if _is_loopback(host) else ["*"]
         app = create_app(spikes, data_label=label, seed=seed, allowed_hosts=allowed)
-        config = uvicorn.Config(app, host=host, port=int(port), log_level="warning",
-                                access_log=False, lifespan="off")
+        config = server_config(app, host, int(port))
         server = _make_server(config)
         server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+HEADER_TIMEOUT = 10.0  # s for a client to send a request's headers (slow-header clients)
+KEEP_ALIVE_TIMEOUT = 5.0  # s an idle keep-alive connection stays open
+
+
+def server_config(app: Any, host: str, port: int, *, header_timeout: float = HEADER_TIMEOUT,
+                  keep_alive: float = KEEP_ALIVE_TIMEOUT) -> Any:
+    """The uvicorn configuration of the explorer: h11 with a header timeout and limits.
+
+    uvicorn closes idle keep-alive connections (``timeout_keep_alive``) but waits forever
+    for the headers of a request that never completes them; the protocol here closes a
+    connection whose headers are not complete ``header_timeout`` seconds after it opened
+    or after its previous response.  Header size is capped by h11 (16 KiB) and the
+    number of open connections by ``limit_concurrency``.
+    """
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                          lifespan="off", http=_header_timeout_protocol(header_timeout),
+                          timeout_keep_alive=keep_alive, limit_concurrency=64,
+                          h11_max_incomplete_event_size=16 * 1024)
+
+
+def _header_timeout_protocol(seconds: float) -> Any:
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeaderTimeoutProtocol(H11Protocol):
+        _header_timer: Any = None
+
+        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._header_timer = self.loop.call_later(seconds, self._header_timeout)
+
+        def _disarm(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _header_timeout(self) -> None:
+            self._header_timer = None
+            if self.conn.their_state in (h11.IDLE,) and not self.transport.is_closing():
+                self.transport.close()
+
+        def handle_events(self) -> None:
+            super().handle_events()
+            if self.conn.their_state is not h11.IDLE:
+                self._disarm()  # the request's headers are complete
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return HeaderTimeoutProtocol
 
 
 def _note(message: str) -> None:

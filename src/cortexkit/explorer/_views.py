@@ -17,6 +17,7 @@ from cortexkit.errors import CortexkitError, ValidationError
 CURVE_MODELS = ("exponential", "inverse", "linear")
 ENTROPY_ESTIMATORS = ("plugin", "miller_madow", "jackknife", "nsb")
 # Bounds that keep one request of the explorer interactive on a laptop.
+MAX_RANGE = 3600.0  # s: the ISI histogram range_max of /api/unit
 MAX_BINS = 400
 MAX_RASTER_UNITS = 60
 
@@ -131,9 +132,9 @@ class ExplorerData:
         if not 2 <= bins <= MAX_BINS:
             raise ValidationError(f"bins must be between 2 and {MAX_BINS}; got {bins}",
                                   param="bins")
-        if not (np.isfinite(range_max) and range_max > 0):
-            raise ValidationError(f"range_max must be a positive time in seconds; got {range_max}",
-                                  param="range_max")
+        if not (np.isfinite(range_max) and 0 < range_max <= MAX_RANGE):
+            raise ValidationError(f"range_max must be a time in (0, {MAX_RANGE:g}] seconds; got "
+                                  f"{range_max}", param="range_max")
         st = self.spikes
         ex = isi.example_unit(st, st.unit_ids[index].item(), bins=bins,
                               range=(0.0, range_max), curve_models=CURVE_MODELS)

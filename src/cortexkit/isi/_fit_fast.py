@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from cortexkit._lib._util import offsets_from_counts, segment_index
+from cortexkit._lib._util import offsets_from_counts, segment_index, unit_index
 from cortexkit.isi._distributions import _PARAM_NAMES, _cdf, _gamma_shape
 
 __all__ = ["fit_sorted"]
@@ -93,7 +93,7 @@ def _anchors(counts: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, ...]:
     stride = _STRIDES[0]
     n_anchor = np.where(counts > 0, -(-(counts - 1) // stride) + 1, 0)
     a_off = offsets_from_counts(n_anchor)
-    unit = np.repeat(np.arange(counts.size), n_anchor)
+    unit = unit_index(a_off)
     rank = np.minimum((np.arange(a_off[-1]) - a_off[unit]) * stride, counts[unit] - 1)
     return offsets[unit] + rank, rank, unit, a_off
 
@@ -130,8 +130,8 @@ def _ks_bounded(model: str, x: np.ndarray, logx: np.ndarray, p: dict[str, np.nda
         if lo.size == 0:
             break
         m = (hi - lo - 1) // stride                      # new points lo + stride * j
-        pts, _ = segment_index(np.zeros_like(lo), m)
-        seg = np.repeat(np.arange(lo.size), m)
+        pts, pts_off = segment_index(np.zeros_like(lo), m)
+        seg = unit_index(pts_off)
         pts = lo[seg] + stride * (pts + 1)
         pu = u[seg]
         fp, dp = cdf_d(pts, pu)
