@@ -90,10 +90,11 @@ class _Worker:
         except (OSError, subprocess.TimeoutExpired):
             pass
         for pipe in (self.proc.stdin, self.proc.stdout):
-            try:
-                pipe.close()
-            except OSError:
-                pass
+            if pipe is not None:
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
 
     def died(self) -> str:
         try:
