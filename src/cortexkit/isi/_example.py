@@ -192,14 +192,14 @@ def example_unit(
         if unit not in ids:
             shown = ", ".join(str(u) for u in ids[:10]) + (" ..." if len(ids) > 10 else "")
             raise ValidationError(f"unit {unit!r} is not a unit of this recording; units: "
-                                  f"{shown}")
+                                  f"{shown}", param="unit")
         pos = ids.index(unit)
     uid = st.unit_ids[pos].item()
     x = np.diff(st[pos])
     if range is None:
         if x.size < 2:
             raise ValidationError(f"unit {uid!r} has {st.counts[pos]} spikes; choose a unit "
-                                  "with at least 3 (or give range)")
+                                  "with at least 3 (or give range)", param="unit")
         range = default_range(x)
     hist_range = range
     counts, edges = histogram(x, bins=bins, range=hist_range)
