@@ -21,7 +21,7 @@ LOWEST_TESTS := tests/test_import.py tests/test_spikes.py tests/test_summary.py 
 	tests/test_responses.py tests/test_cli_describe.py tests/test_batch.py
 DOCS_OUT := docs/_build/html
 
-.PHONY: demo test lint docs lock lowest dist wheel-check bench clean
+.PHONY: demo test lint docs lock lowest dist wheel-check install-compat bench clean
 
 $(VENV)/.installed: $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,13 @@ wheel-check: dist
 	cd $(WORK) && $(WORK)/wheel/bin/cortexkit demo --out $(WORK)/wheel-demo
 	$(WORK)/wheel/bin/python -m pytest -q -p no:cacheprovider tests/test_explorer.py \
 		tests/test_import.py
+
+# The wheel with [all] installed (resolved, no lock) into a fresh environment of the peer
+# libraries changes none of their versions; cortexkit demo runs there. Writes
+# benchmarks/results/install-compat.md (pip freeze before and after). Not part of CI (slow).
+install-compat: dist
+	$(PYTHON) tools/install_compat.py --wheel "$$(ls dist/cortexkit-*.whl)" \
+		--peers $(SHARED)/peers-requirements.txt --venv $(WORK)/install-compat
 
 # Peer libraries (Elephant, neo, pynapple, Brian2, rsatoolbox, SpikeInterface) for
 # side-by-side benchmarks, in their own environment as ../shared/peers-requirements.txt asks.

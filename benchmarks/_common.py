@@ -1,9 +1,37 @@
-"""Helpers shared by the benchmark scripts (run as ``python benchmarks/bench_<topic>.py``)."""
+"""Helpers shared by the benchmark scripts (run as ``python benchmarks/bench_<topic>.py``).
+
+The harness (:func:`run_cases`) measures every call the way a user runs it and, beside
+it, the way a warm loop does:
+
+* **fresh**: one new Python process per case; the case's data is built first (not
+  timed), then one *tiny* warm-up call (the same function on a few spikes: imports and
+  whatever the first call of the library loads, e.g. numba caches, happen here only if a
+  tiny input triggers them), then the timed call on the real input;
+* **warm**: in the same process, the best of ``repeat`` further calls;
+* peak extra memory of one more call (tracemalloc: NumPy reports its buffers) and the
+  process's max RSS.
+
+A bench script declares ``CASES = {name: Case(setup, call, tiny)}`` and ends with
+``child_main(CASES)`` (it answers ``--case NAME``); the parent calls
+``run_cases(__file__, CASES, names, ...)`` and formats the table with :func:`table`.
+Cases of cortexkit and of its peers run interleaved in the same run, so their ratios are
+comparable even on a loaded machine.
+"""
 
 from __future__ import annotations
 
+import gc
+import json
+import os
 import platform
+import resource
 import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 
 def cpu_model() -> str:
@@ -16,3 +44,139 @@ def cpu_model() -> str:
         if line.startswith("Model name:"):
             return line.split(":", 1)[1].strip()
     return "unknown"
+
+
+def machine_line() -> str:
+    """One line describing the machine and its load (the machine is shared)."""
+    import numpy as np
+
+    la = os.getloadavg()
+    return (f"Machine: {cpu_model()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, numpy {np.__version__}; load average "
+            f"{la[0]:.1f} / {la[1]:.1f} / {la[2]:.1f} (1/5/15 min) when measured: the machine "
+            "is shared with other jobs, so absolute times vary; ratios within one run are "
+            "what counts.")
+
+
+@dataclass
+class Case:
+    """A benchmark case: ``setup(args) -> state`` (not timed), ``call(state)`` (timed),
+    ``tiny(state)`` (the warm-up call on a tiny input; default: none)."""
+
+    setup: Callable[[Any], Any]
+    call: Callable[[Any], Any]
+    tiny: Callable[[Any], Any] | None = None
+    memory: bool = True
+
+
+def _measure(case: Case, args: Any, repeat: int) -> dict[str, Any]:
+    state = case.setup(args)
+    if case.tiny is not None:
+        case.tiny(state)
+    gc.collect()
+    c0, t0 = time.process_time(), time.perf_counter()
+    res = case.call(state)
+    fresh, fresh_cpu = time.perf_counter() - t0, time.process_time() - c0
+    del res
+    warm, warm_cpu = [], []
+    for _ in range(repeat):
+        gc.collect()
+        c0, t0 = time.process_time(), time.perf_counter()
+        res = case.call(state)
+        warm.append(time.perf_counter() - t0)
+        warm_cpu.append(time.process_time() - c0)
+        del res
+    out = {"fresh_s": fresh, "fresh_cpu_s": fresh_cpu,
+           "warm_s": min(warm) if warm else float("nan"),
+           "warm_cpu_s": min(warm_cpu) if warm_cpu else float("nan")}
+    if case.memory:
+        gc.collect()
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        res = case.call(state)
+        out["peak_extra_mb"] = (tracemalloc.get_traced_memory()[1] - base) / 2**20
+        tracemalloc.stop()
+        del res
+    out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    extra = getattr(state, "report", None)
+    if callable(extra):
+        out["info"] = extra()
+    return out
+
+
+def child_main(cases: dict[str, Case], parse_args: Callable[[list[str]], Any]) -> bool:
+    """If this process was started for one case (``--case NAME``), run it, print its JSON
+    line and return True; otherwise return False."""
+    if "--case" not in sys.argv:
+        return False
+    i = sys.argv.index("--case")
+    name = sys.argv[i + 1]
+    repeat = int(os.environ.get("CK_BENCH_REPEAT", "3"))
+    argv = sys.argv[1:i] + sys.argv[i + 2:]
+    print(json.dumps({"case": name, **_measure(cases[name], parse_args(argv), repeat)}))
+    return True
+
+
+def clean_env(threads: int | None = None) -> dict[str, str]:
+    """The environment for the case processes: OpenBLAS left at its own kernel choice
+    (this machine's OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset, only for benchmarks),
+    optionally a fixed number of BLAS threads."""
+    env = dict(os.environ)
+    env.pop("OPENBLAS_CORETYPE", None)
+    env.pop("OPENBLAS_L2_SIZE", None)
+    if threads is not None:
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[var] = str(threads)
+    return env
+
+
+def run_cases(script: str, names: list[str], argv: list[str], *, rounds: int = 1,
+              repeat: int = 3, threads: int | None = None,
+              timeout: float = 1800) -> dict[str, dict[str, Any]]:
+    """Run every case of ``script`` in its own fresh process, ``rounds`` times
+    interleaved (case order rotates), keep each case's best fresh and warm times."""
+    env = clean_env(threads)
+    env["CK_BENCH_REPEAT"] = str(repeat)
+    best: dict[str, dict[str, Any]] = {}
+    for r in range(rounds):
+        order = names[r % len(names):] + names[:r % len(names)]
+        for name in order:
+            proc = subprocess.run([sys.executable, script, *argv, "--case", name],
+                                  capture_output=True, text=True, env=env, timeout=timeout)
+            if proc.returncode != 0:
+                raise RuntimeError(f"case {name} failed:\n{proc.stderr[-3000:]}")
+            res = json.loads(proc.stdout.strip().splitlines()[-1])
+            prev = best.get(name)
+            if prev is None:
+                best[name] = res
+            else:
+                for key in ("fresh_s", "fresh_cpu_s", "warm_s", "warm_cpu_s"):
+                    prev[key] = min(prev[key], res[key])
+    return best
+
+
+def threadpool_line() -> str:
+    """The BLAS library and kernel in use (threadpoolctl), for the results."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "BLAS: (threadpoolctl not installed)"
+    info = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
+            f"{i.get('num_threads')} threads)" for i in threadpool_info()]
+    return "BLAS: " + ("; ".join(info) if info else "none loaded")
+
+
+def table(rows: list[tuple[str, dict[str, Any], str | None]], ref: str,
+          results: dict[str, dict[str, Any]]) -> list[str]:
+    """Markdown rows: label, fresh and warm wall (CPU) seconds, ratio to ``ref``'s fresh
+    time and peak extra memory.  ``rows``: (label, result, note)."""
+    r = results[ref]
+    out = ["| call | fresh process (s) | fresh CPU (s) | warm, best (s) | "
+           f"fresh time / {ref} | peak extra (MiB) |", "|---|---:|---:|---:|---:|---:|"]
+    for label, res, note in rows:
+        mem = res.get("peak_extra_mb")
+        out.append(f"| {label}{' ' + note if note else ''} | {res['fresh_s']:.3f} | "
+                   f"{res['fresh_cpu_s']:.3f} | {res['warm_s']:.3f} | "
+                   f"{res['fresh_s'] / r['fresh_s']:.2f}x | "
+                   f"{'' if mem is None else f'{mem:.0f}'} |")
+    return out

@@ -1,241 +1,525 @@
-"""Batch of recordings: Dask with 1 vs 2 local workers, against plain in-process loops.
+"""Batch on Dask over a brain-wide-like corpus: wall time, scaling, overhead, memory, faults.
 
-Timed on the same recordings (synthetic Steinmetz-like sessions saved as .npz), for a set
-of realistic recordings (the speed-up) and a set of tiny ones (where the per-recording
-overhead of Dask dominates):
+Corpus: ``ck.datasets.brain_wide_like`` ALF sessions (about 300 units x 1 h, 1.4 M spikes
+each), generated once and cached on disk (default ``/work/.cache/cortexkit-corpus``, or
+``--cache DIR``; never in the repository).  ``--corpus full`` is 700 sessions (about 10^9
+spikes, 12 GB), ``--corpus small`` their first 70 (a tenth), ``--quick`` 8 short ones.
 
-- plain loop: ``ck.batch.analyze_recording`` over the files in this process, no Dask;
-- ProcessPoolExecutor(2): the same function in two processes, no Dask (the no-framework
-  parallel baseline);
-- ``ck.batch.run`` on an already running LocalCluster with 1 and with 2 worker processes
-  (one thread each): the speed-up 2 vs 1, and the Dask overhead per recording
-  ``(t_dask_1_worker - t_plain_loop) / n_recordings``;
-- ``ck.batch.run(workers=2)`` end to end with its own local cluster (start-up included).
+Every case runs in a fresh process (``--case``), as a user would start it:
 
-Workers are warmed up (imports, numba caches) before timing, and every process runs
-single-threaded BLAS (as Dask's worker processes do) so the loops compare like with like.
-The configurations are timed in interleaved rounds and the fastest round of each is
-reported, which is what survives best on a shared machine.  CPU time (user + system of
-this process and of the pool / worker and nanny processes of that configuration, best
-round) is reported too: unlike wall time it is not inflated by other load on the machine,
-so the CPU overhead per recording of Dask stays meaningful on a busy machine.  Usage::
+- ``cold``: ``ck.batch.run(corpus, out, workers=N)`` end to end (local cluster start-up,
+  the workers' analysis processes and their imports included), default analyses; the RSS
+  of the client, the workers and their analysis processes sampled every 0.2 s;
+- ``warm``: a LocalCluster of N workers started and warmed up (one tiny session per
+  worker), then ``ck.batch.run(corpus, out, scheduler=address)`` timed;
+- ``loop``: a plain loop of ``ck.batch.analyze_recording`` over the sessions in one
+  process (after one tiny warm-up call): the no-Dask baseline.
 
-    python benchmarks/bench_batch.py [--quick] [--recordings N] [--rounds R]
+Faults (small corpus, hard links to a scratch copy, analyses = the default + a probe that
+hangs on one session; timeout 20 s): SIGKILL of the client mid-run, rerun with SIGKILL of
+a worker mid-run, a corrupt session, a hanging session, a session changed before a third
+run; the final table must equal a clean run's on the final corpus, every rerun must
+compute exactly what was missing, failed or changed (counted), and every part file must
+read whole at every point.  Usage::
+
+    python benchmarks/bench_batch.py --corpus small|full [--cache DIR] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
+import json
 import os
-import statistics
+import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import cortexkit as ck  # noqa: E402
-
 HERE = Path(__file__).resolve().parent
-IDLE_SECONDS = 4.0
-METHOD = (
-    "Job per recording (the same function everywhere, `ck.batch.analyze_recording`): load "
-    "the .npz (`ck.io.load_spikes`), `ck.isi.stats`, `ck.isi.fit_all` (5 ML distribution "
-    "fits per unit, best by AIC), `ck.information.isi_entropy`, on synthetic "
-    "`ck.datasets.steinmetz_like` sessions. Contenders: a plain in-process loop, a "
-    "`ProcessPoolExecutor(2)` (no Dask), `ck.batch.run` on an already running `LocalCluster` "
-    "with 1 and 2 worker processes (1 thread each), and `ck.batch.run(workers=2)` end to end. "
-    "Configurations are timed in interleaved rounds (fastest kept, median shown); BLAS is "
-    "pinned to 1 thread in every process (as in Dask's workers); workers are warmed up first "
-    "(imports, numba caches). CPU time = user + system of this process and of the pool / "
-    "worker + nanny processes of that configuration (its least-CPU round).")
-READING = (
-    "Reading: Dask adds a per-recording cost (submission, scheduling round trips, shipping "
-    "the per-unit result columns, and the worker's own event loop, heartbeats and memory "
-    "monitor running beside the task) and a fixed cost for starting a local cluster, so on "
-    "one machine a plain "
-    "process pool is faster; the relative cost per recording is in the bullets above. Dask "
-    "earns its place with many recordings on several machines (`--scheduler`) and with the "
-    "fault tolerance the tests check: a killed worker's tasks are rerun, a bad file becomes "
-    "one error row, an interrupted run resumes where it stopped.")
-CONFIGS = ("plain loop, in process (no Dask)", "ProcessPoolExecutor, 2 processes (no Dask)",
-           "ck.batch.run, Dask 1 worker", "ck.batch.run, Dask 2 workers")
+CACHE = Path("/work/.cache/cortexkit-corpus")
+SIZES = {"full": 700, "small": 70, "quick": 8}
+TIMEOUT = 20.0
 
 
-from _common import cpu_model as _cpu_model  # noqa: E402
+def hang_probe(st):
+    """An analysis for the fault runs: hangs on a session with ``clusters.hang.npy``."""
+    import pandas as pd
+
+    if st.unit_info is not None and "hang" in st.unit_info.columns:
+        time.sleep(3600)
+    return pd.DataFrame({"unit": st.unit_ids, "probe": 0.0})
 
 
-def _make_recordings(folder: Path, n: int, n_units: int, duration: float) -> list[str]:
-    folder.mkdir()
-    paths = []
-    for i in range(n):
-        st = ck.datasets.steinmetz_like(seed=i, n_units=n_units, duration=duration)
-        path = folder / f"rec{i:03d}.npz"
-        ck.io.save_spikes(st, path)
-        paths.append(str(path))
-    return paths
+def _register_probe():
+    import cortexkit as ck
+
+    ck.batch.ANALYSES["hang_probe"] = ck.batch.Analysis(
+        "hang_probe", "bench_batch:hang_probe", {"probe": "float64"})
+    return [*ck.batch.DEFAULT_ANALYSES, "hang_probe"]
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of this process and the processes ``pids``."""
-    import psutil
+# ---------------------------------------------------------------------- corpus
 
-    total = time.process_time()
-    for pid in pids:
-        t = psutil.Process(pid).cpu_times()
-        total += t.user + t.system
-    return total
+def corpus(cache: Path, kind: str) -> tuple[Path, float | None]:
+    """The corpus folder (sessions only) and the generation time (None when cached)."""
+    import cortexkit as ck
 
-
-def _timed(fn, *args, pids: tuple[int, ...] = ()) -> tuple[float, float]:
-    """Wall-clock seconds and CPU seconds (this process + ``pids``) of ``fn(*args)``."""
-    c0, t0 = _cpu_seconds(list(pids)), time.perf_counter()
-    fn(*args)
-    return time.perf_counter() - t0, _cpu_seconds(list(pids)) - c0
-
-
-def _cluster_pids(cluster) -> tuple[int, ...]:
-    """Worker processes of a LocalCluster and their nannies."""
-    import psutil
-    from distributed import Client
-
-    with Client(cluster) as client:
-        pids = list(client.run(os.getpid).values())
-    return tuple(pids + [psutil.Process(p).ppid() for p in pids])
+    full = cache / ("brain_wide-quick" if kind == "quick" else "brain_wide-seed0")
+    n = SIZES[kind]
+    kwargs = {"n_units": 40, "duration": 300.0} if kind == "quick" else {}
+    have = len(list(full.glob("session_*")))
+    t0 = time.perf_counter()
+    ck.datasets.brain_wide_like(full, max(n, have) if kind != "quick" else n, **kwargs)
+    generated = time.perf_counter() - t0 if have < n else None
+    if kind != "small":
+        return full, generated
+    view = cache / "brain_wide-seed0-first70"  # a folder of the first 70, as symlinks
+    if not view.is_dir() or len(list(view.iterdir())) != n:
+        shutil.rmtree(view, ignore_errors=True)
+        view.mkdir(parents=True)
+        for i in range(n):
+            (view / f"session_{i:03d}").symlink_to(full / f"session_{i:03d}")
+    return view, generated
 
 
-def _local_cluster(n_workers: int):
+def sessions_of(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.name.startswith("session_"))
+
+
+def spike_bytes(session: Path) -> int:
+    return sum((session / f"spikes.{a}.npy").stat().st_size for a in ("times", "clusters"))
+
+
+def n_spikes(folder: Path) -> int:
+    import numpy as np
+
+    return sum(np.load(s / "spikes.clusters.npy", mmap_mode="r").shape[0]
+               for s in sessions_of(folder))
+
+
+# ---------------------------------------------------------------------- cases
+
+class _Sampler(threading.Thread):
+    """RSS of this process and of every descendant, sampled every 0.2 s."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        import psutil
+
+        self.me = psutil.Process()
+        self.peak: dict[int, dict] = {}
+        self.client: list[int] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        import psutil
+
+        while not self.stop.is_set():
+            self.client.append(self.me.memory_info().rss)
+            for p in self.me.children(recursive=True):
+                try:
+                    rss = p.memory_info().rss
+                    if p.pid not in self.peak:
+                        cmd = " ".join(p.cmdline())
+                        self.peak[p.pid] = {"ppid": p.ppid(), "rss": 0,
+                                            "child": "batch._child" in cmd,
+                                            "worker": "spawn_main" in cmd}
+                    info = self.peak[p.pid]
+                    info["rss"] = max(info["rss"], rss)
+                except psutil.Error:
+                    pass
+            time.sleep(0.2)
+
+    def report(self) -> dict:
+        kids = {pid: i for pid, i in self.peak.items() if i["child"]}
+        workers = {pid: i for pid, i in self.peak.items() if i["worker"]}
+        pair = 0
+        for pid, w in workers.items():
+            own = max([k["rss"] for k in kids.values() if k["ppid"] == pid], default=0)
+            pair = max(pair, w["rss"] + own)
+        c = self.client
+        return {"client_peak": max(c), "client_median": sorted(c)[len(c) // 2],
+                "worker_peak": max([w["rss"] for w in workers.values()], default=0),
+                "analysis_peak": max([k["rss"] for k in kids.values()], default=0),
+                "worker_plus_analysis_peak": pair}
+
+
+def case_cold(folder: str, out: str, workers: int, probe: bool = False) -> dict:
+    import cortexkit as ck
+
+    analyses = _register_probe() if probe else None
+    sampler = _Sampler()
+    sampler.start()
+    t0 = time.perf_counter()
+    s = ck.batch.run([folder], out, analyses=analyses, workers=workers,
+                     timeout=TIMEOUT if probe else None)
+    wall = time.perf_counter() - t0
+    sampler.stop.set()
+    sampler.join()
+    return {"wall": wall, "done": s.done, "failed": s.failed, "skipped": s.skipped,
+            "computed": s.computed, "errors": s.errors, "n_rows": s.n_rows,
+            **sampler.report()}
+
+
+def case_warm(folder: str, out: str, workers: int, tiny: str) -> dict:
+    import logging
+
     from distributed import LocalCluster
 
-    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                        dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR,
-                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+    import cortexkit as ck
+
+    t0 = time.perf_counter()
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      host="127.0.0.1", dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                      silence_logs=logging.ERROR) as cluster:
+        startup = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        from distributed import Client
+
+        from cortexkit.batch._sandbox import prestart
+
+        with Client(cluster) as client:  # every worker's analysis process up and warm
+            client.run(prestart)
+        ck.batch.run([tiny], Path(out).with_name("warmup"), scheduler=cluster.scheduler_address)
+        warmup = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        s = ck.batch.run([folder], out, scheduler=cluster.scheduler_address)
+        wall = time.perf_counter() - t2
+    return {"startup": startup, "warmup": warmup, "wall": wall, "done": s.done,
+            "failed": s.failed}
 
 
-def _runners(paths: list[str], folder: Path, pool, addr1: str, addr2: str) -> dict:
-    """``{config: fn(round)}`` for the four configurations."""
-    def dask(addr: str, tag: str):
-        def go(k: int) -> None:
-            s = ck.batch.run(paths, folder / f"{tag}-{k}.parquet", scheduler=addr,
-                             progress=False)
-            assert s.done == len(paths) and s.failed == 0, s
+def case_loop(folder: str, tiny: str) -> dict:
+    import cortexkit as ck
 
-        return go
+    ck.batch.analyze_recording(sessions_of(Path(tiny))[0])  # warm-up: imports, numba
+    paths = sessions_of(Path(folder))
+    t0 = time.perf_counter()
+    for p in paths:
+        ck.batch.analyze_recording(p)
+    return {"wall": time.perf_counter() - t0, "n": len(paths)}
 
-    return {
-        CONFIGS[0]: lambda k: [ck.batch.analyze_recording(p) for p in paths],
-        CONFIGS[1]: lambda k: list(pool.map(ck.batch.analyze_recording, paths)),
-        CONFIGS[2]: dask(addr1, "d1"),
-        CONFIGS[3]: dask(addr2, "d2"),
-    }
+
+def _fresh(case: str, **kwargs) -> dict:
+    """Run a case in a fresh process; its JSON result."""
+    cmd = [sys.executable, str(Path(__file__)), "--case", case, "--args", json.dumps(kwargs)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE)
+    if proc.returncode != 0:
+        raise RuntimeError(f"case {case} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _spawn(case: str, **kwargs) -> subprocess.Popen:
+    cmd = [sys.executable, str(Path(__file__)), "--case", case, "--args", json.dumps(kwargs)]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=HERE, start_new_session=True)
+
+
+# ---------------------------------------------------------------------- faults
+
+def _parts(out: Path) -> dict[str, dict]:
+    """recording -> provenance of every part (each part read whole, else an error)."""
+    import pyarrow.parquet as pq
+
+    found = {}
+    for p in out.glob("part-*.parquet"):
+        table = pq.read_table(p)  # raises on a half-written file
+        meta = json.loads(table.schema.metadata[b"cortexkit"])
+        found[meta["recording"]] = dict(meta, mtime_ns=p.stat().st_mtime_ns)
+    return found
+
+
+def _wait_parts(proc, out: Path, n: int, since_ns: int = 0) -> None:
+    deadline = time.monotonic() + 900
+    while True:
+        if out.is_dir():
+            fresh = [p for p in out.glob("part-*.parquet") if p.stat().st_mtime_ns > since_ns]
+            if len(fresh) >= n:
+                return
+        if proc.poll() is not None:
+            raise RuntimeError(f"the batch ended early: {proc.communicate()}")
+        if time.monotonic() > deadline:
+            raise RuntimeError("no progress")
+        time.sleep(0.05)
+
+
+def _group_gone(pgid: int, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _scratch(folder: Path, root: Path) -> tuple[Path, dict[str, str]]:
+    """Hard-linked copy of the corpus plus a corrupt and a hanging session."""
+    import numpy as np
+
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    for s in sessions_of(folder):
+        dst = root / s.name
+        dst.mkdir()
+        for f in s.resolve().iterdir():
+            os.link(f, dst / f.name)
+    first = sessions_of(root)[0]
+    corrupt = root / "session_corrupt"
+    corrupt.mkdir()
+    for f in first.iterdir():
+        os.link(f, corrupt / f.name)
+    times = corrupt / "spikes.times.npy"
+    data = times.read_bytes()
+    times.unlink()  # a new file: the cached corpus is not touched
+    times.write_bytes(data[: len(data) // 2])
+    hang = root / "session_hang"
+    hang.mkdir()
+    for f in sessions_of(root)[1].iterdir():
+        os.link(f, hang / f.name)
+    n_units = np.load(hang / "clusters.depths.npy").size
+    np.save(hang / "clusters.hang.npy", np.zeros(n_units))
+    return root, {"corrupt": str(corrupt), "hang": str(hang)}
+
+
+def _change(session: Path) -> None:
+    """Drop the last 1000 spikes of a session (new files, links to the cache untouched)."""
+    import numpy as np
+
+    for name in ("spikes.times.npy", "spikes.clusters.npy"):
+        arr = np.load(session / name)
+        (session / name).unlink()
+        np.save(session / name, arr[:-1000])
+
+
+def faults(folder: Path, cache: Path) -> dict:
+    import duckdb
+    import pandas as pd
+
+    import cortexkit as ck
+
+    root, special = _scratch(folder, cache / f"scratch-{os.getpid()}")
+    work = Path(tempfile.mkdtemp(prefix="bench-batch-", dir=cache))
+    out, ref = work / "out", work / "reference"
+    everything = {r for r, _ in ck.batch.find_recordings([root])}
+    good = everything - set(special.values())
+    res: dict = {"n_recordings": len(everything)}
+    try:
+        # 1. SIGKILL of the client after a third of the parts
+        proc = _spawn("cold", folder=str(root), out=str(out), workers=2, probe=True)
+        _wait_parts(proc, out, len(everything) // 3)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        res["client_kill_processes_gone"] = _group_gone(proc.pid)
+        before = _parts(out)
+        res["after_client_kill_parts"] = len(before)
+        res["after_client_kill_temporaries"] = len(list(out.glob(".*.tmp")))
+        done_before = {r for r, m in before.items() if m["error"] is None}
+
+        # 2. rerun; SIGKILL of a worker process after 10 more parts
+        t0 = time.time_ns()
+        proc = _spawn("cold", folder=str(root), out=str(out), workers=2, probe=True)
+        _wait_parts(proc, out, max(1, (len(everything) - len(before)) // 4), since_ns=t0)
+        import psutil
+
+        me = psutil.Process(proc.pid)
+        workers = [p for p in me.children(recursive=True) if "spawn_main" in
+                   " ".join(p.cmdline())]
+        victim = workers[0]
+        victim.kill()
+        stdout, _ = proc.communicate()
+        second = json.loads(stdout.strip().splitlines()[-1])
+        res["worker_killed"] = victim.pid
+        res["rerun_computed"] = len(second["computed"])
+        res["rerun_expected"] = len(everything - done_before)
+        res["rerun_exact"] = set(second["computed"]) == everything - done_before
+        res["rerun_failed"] = sorted(second["errors"])
+        _parts(out)
+
+        # 3. a session changes; the third run computes it and the two failed ones only
+        changed = sorted(good)[5]
+        _change(Path(changed))
+        third = _fresh("cold", folder=str(root), out=str(out), workers=2, probe=True)
+        res["third_computed"] = sorted(third["computed"])
+        res["third_exact"] = set(third["computed"]) == {changed, *special.values()}
+        res["temporaries_left"] = len(list(out.glob(".*")))
+
+        # 4. a clean run on the final corpus: the same table
+        _fresh("cold", folder=str(root), out=str(ref), workers=2, probe=True)
+        key = ["recording", "unit"]
+        a = pd.read_parquet(out).sort_values(key).reset_index(drop=True)
+        b = pd.read_parquet(ref).sort_values(key).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b)
+        res["final_equals_clean"] = True
+        errors = a[a["error"].notna()]
+        res["error_rows"] = {r: m[:90] for r, m in zip(errors["recording"], errors["error"],
+                                                       strict=True)}
+        res["deliberate_errors_only"] = set(errors["recording"]) == set(special.values())
+
+        # 5. DuckDB reads the dataset: per-recording median CV as in process
+        t0 = time.perf_counter()
+        med = duckdb.sql(f"SELECT recording, median(cv) AS m FROM read_parquet('{out}/*.parquet')"
+                         " WHERE error IS NULL GROUP BY recording").df()
+        res["duckdb_seconds"] = time.perf_counter() - t0
+        med = med.set_index("recording")["m"]
+        worst = 0.0
+        for r in sorted(good)[:10]:
+            want = ck.isi.stats(ck.io.load_spikes(r))["cv"].median()
+            worst = max(worst, abs(med[r] - want) / abs(want))
+        res["duckdb_median_cv_max_rel_diff"] = worst
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+    return res
+
+
+# ---------------------------------------------------------------------- report
+
+def _mb(b: float) -> str:
+    return f"{b / 2**20:.0f} MB"
+
+
+def render(results: dict) -> str:
+    lines = ["# Batch on Dask over a brain-wide-like corpus (`ck.batch.run`) — benchmark", "",
+             "`python benchmarks/bench_batch.py --corpus small|full`; corpus: "
+             "`ck.datasets.brain_wide_like` ALF sessions (seed 0), cached under "
+             f"`{CACHE}`. Default analyses (`isi_stats`, `isi_fits`, `entropy`); 1 thread "
+             "per worker; every case in a fresh process.", ""]
+    for kind in ("full", "small", "quick"):
+        r = results.get(kind)
+        if not r:
+            continue
+        lines += [f"## {kind} corpus: {r['n_sessions']} sessions, {r['n_spikes'] / 1e6:.0f} M "
+                  f"spikes ({r['when']})", "",
+                  f"Machine: {r['machine']}; load average at the end {r['load']}.",
+                  f"Generation: {r['generation']}.", ""]
+        cold = r["cold"]
+        lines += ["| case | wall (s) | per session (ms) | M spikes/s |", "|---|---:|---:|---:|"]
+        rows = [("cold end to end, 2 workers (cluster start included)", cold["wall"])]
+        for name in ("warm1", "warm2"):
+            if name in r:
+                rows.append((f"warm LocalCluster, {name[-1]} worker(s) (start-up "
+                             f"{r[name]['startup']:.1f} s + warm-up {r[name]['warmup']:.1f} s "
+                             "not included)", r[name]["wall"]))
+        if "loop" in r:
+            rows.append(("plain loop of analyze_recording, 1 process", r["loop"]["wall"]))
+        for name, wall in rows:
+            lines.append(f"| {name} | {wall:.1f} | {1000 * wall / r['n_sessions']:.0f} | "
+                         f"{r['n_spikes'] / wall / 1e6:.1f} |")
+        lines.append("")
+        if "warm1" in r and "warm2" in r:
+            speedup = r["warm1"]["wall"] / r["warm2"]["wall"]
+            lines.append(f"- **2 vs 1 workers (warm): {speedup:.2f}x**")
+        if "warm1" in r and "loop" in r:
+            over = (r["warm1"]["wall"] - r["loop"]["wall"]) / r["warm1"]["wall"]
+            lines.append(f"- **Dask overhead, 1 worker vs plain loop: {100 * over:.1f} % of the "
+                         "wall time** (submission, scheduling, the analysis process's pipe, "
+                         "writing the part)")
+        lines += [f"- Peak RSS: client {_mb(cold['client_peak'])} (median "
+                  f"{_mb(cold['client_median'])}); worker process {_mb(cold['worker_peak'])}, "
+                  f"its analysis process {_mb(cold['analysis_peak'])}, the two together "
+                  f"{_mb(cold['worker_plus_analysis_peak'])}; largest session's spike arrays "
+                  f"{_mb(r['largest_spike_bytes'])}, so the budget 3x + 600 MB is "
+                  f"{_mb(3 * r['largest_spike_bytes'] + 600 * 2**20)}", ""]
+        f = r.get("faults")
+        if f:
+            lines += ["Faults (scratch copy of this corpus + a corrupt and a hanging session, "
+                      f"timeout {TIMEOUT:g} s):", "",
+                      f"- SIGKILL of the client after a third: {f['after_client_kill_parts']} "
+                      f"parts, all whole; {f['after_client_kill_temporaries']} temporary files "
+                      f"left (removed by the next run); its cluster gone: "
+                      f"{f['client_kill_processes_gone']}",
+                      f"- rerun with SIGKILL of a worker mid-run: computed "
+                      f"{f['rerun_computed']} (expected {f['rerun_expected']}: missing + "
+                      f"failed), exactly those: {f['rerun_exact']}",
+                      f"- a session changed, third run computed {len(f['third_computed'])} "
+                      f"(the changed one and the two failed ones): exact {f['third_exact']}; "
+                      f"temporary files left {f['temporaries_left']}",
+                      f"- final table equals a clean run's on the final corpus: "
+                      f"{f['final_equals_clean']}; error rows only the deliberate ones: "
+                      f"{f['deliberate_errors_only']}",
+                      *[f"  - `{Path(k).name}`: {v}" for k, v in f["error_rows"].items()],
+                      f"- DuckDB `median(cv)` per recording over the dataset in "
+                      f"{f['duckdb_seconds']:.2f} s; max relative difference to the in-process "
+                      f"`ck.isi.stats` median: {f['duckdb_median_cv_max_rel_diff']:.1e}", ""]
+    full, small = results.get("full"), results.get("small")
+    if full and small:
+        t_full, t_small = full["cold"]["wall"], small["cold"]["wall"]
+        per_spike = (t_small / small["n_spikes"]) / (t_full / full["n_spikes"])
+        lines += ["## Scaling small -> full", "",
+                  f"- full corpus cold end to end: **{t_full:.0f} s** (budget 300 s)",
+                  f"- small / (full / 10): {t_small / (t_full / 10):.2f} (by sessions); per "
+                  f"spike small vs full: {per_spike:.2f} (1.00 is linear; the cold numbers "
+                  "include the fixed cluster start-up)",
+                  f"- client peak RSS small {_mb(small['cold']['client_peak'])}, full "
+                  f"{_mb(full['cold']['client_peak'])}", ""]
+        if "warm2" in full and "warm2" in small:
+            w = (small["warm2"]["wall"] / small["n_spikes"]) / (full["warm2"]["wall"] /
+                                                                 full["n_spikes"])
+            lines.append(f"- warm, 2 workers, per spike small vs full: {w:.2f}")
+            lines.append("")
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true",
-                    help="small smoke run (results/batch.md is not rewritten)")
-    ap.add_argument("--recordings", type=int, default=None)
-    ap.add_argument("--rounds", type=int, default=None)
+    ap.add_argument("--corpus", choices=("small", "full"), default="small")
+    ap.add_argument("--cache", type=Path, default=CACHE)
+    ap.add_argument("--quick", action="store_true", help="8 short sessions; no results file")
+    ap.add_argument("--no-faults", action="store_true")
+    ap.add_argument("--case")
+    ap.add_argument("--args")
     args = ap.parse_args()
-    n = args.recordings or (8 if args.quick else 40)
-    rounds = args.rounds or (1 if args.quick else 2)
-    sets = {"realistic": (10, 60.0) if args.quick else (60, 600.0),
-            "tiny": (10, 10.0)}
+    if args.case:
+        fn = {"cold": case_cold, "warm": case_warm, "loop": case_loop}[args.case]
+        print(json.dumps(fn(**json.loads(args.args))))
+        return
+    import cortexkit as ck
+    from _common import cpu_model
 
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        data = {name: _make_recordings(folder / name, n, u, d)
-                for name, (u, d) in sets.items()}
-        times: dict[tuple[str, str], list[tuple[float, float]]] = {}
-        with ProcessPoolExecutor(2) as pool, _local_cluster(1) as c1, _local_cluster(2) as c2:
-            addr1, addr2 = c1.scheduler_address, c2.scheduler_address
-            for name, paths in data.items():
-                # warm-up: imports and numba caches in this process and every worker
-                for fn in _runners(paths[:4], folder / name, pool, addr1, addr2).values():
-                    fn(-1)
-            pids = {CONFIGS[0]: (), CONFIGS[1]: tuple(pool._processes),
-                    CONFIGS[2]: _cluster_pids(c1), CONFIGS[3]: _cluster_pids(c2)}
-            # CPU per second while nothing runs: this process (it hosts both schedulers)
-            # and the worker + nanny processes of the 1-worker cluster
-            idle_main = _timed(time.sleep, IDLE_SECONDS)[1] / IDLE_SECONDS
-            idle_c1 = _timed(time.sleep, IDLE_SECONDS, pids=pids[CONFIGS[2]])[1] / IDLE_SECONDS
-            idle_c1 -= idle_main
-            for k in range(rounds):
-                for name, paths in data.items():
-                    runners = _runners(paths, folder / name, pool, addr1, addr2)
-                    for config, fn in runners.items():
-                        times.setdefault((name, config), []).append(
-                            _timed(fn, k, pids=pids[config]))
-        e2e, _ = _timed(lambda: ck.batch.run(data["realistic"], folder / "e2e.parquet",
-                                             workers=2, progress=False))
-
-    text = _report(n, rounds, sets, times, idle_main, idle_c1, e2e)
+    kind = "quick" if args.quick else args.corpus
+    folder, generated = corpus(args.cache, kind)
+    tiny = args.cache / "brain_wide-tiny"
+    ck.datasets.brain_wide_like(tiny, 6, n_units=20, duration=30.0)  # >= 2 per worker
+    sessions = sessions_of(folder)
+    r: dict = {"n_sessions": len(sessions), "n_spikes": n_spikes(folder),
+               "largest_spike_bytes": max(spike_bytes(s) for s in sessions),
+               "generation": "cached" if generated is None else f"{generated:.0f} s",
+               "when": time.strftime("%Y-%m-%d %H:%M %Z"),
+               "machine": f"{cpu_model()}, {os.cpu_count()} cores"}
+    work = Path(tempfile.mkdtemp(prefix="bench-batch-out-", dir=args.cache))
+    try:
+        r["cold"] = _fresh("cold", folder=str(folder), out=str(work / "cold"), workers=2)
+        print(f"cold: {r['cold']['wall']:.1f} s", flush=True)
+        for n in (1, 2):
+            r[f"warm{n}"] = _fresh("warm", folder=str(folder), out=str(work / f"warm{n}"),
+                                   workers=n, tiny=str(tiny))
+            print(f"warm {n}: {r[f'warm{n}']['wall']:.1f} s", flush=True)
+        r["loop"] = _fresh("loop", folder=str(folder), tiny=str(tiny))
+        print(f"loop: {r['loop']['wall']:.1f} s", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if not args.no_faults and kind != "full":
+        r["faults"] = faults(folder, args.cache)
+    r["load"] = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    store = HERE / "results" / "batch.json"
+    results = json.loads(store.read_text()) if store.exists() else {}
+    results[kind] = r
+    text = render(results)
     print(text)
-    if not args.quick:
+    if kind != "quick":
+        store.write_text(json.dumps(results, indent=1))
         (HERE / "results" / "batch.md").write_text(text)
 
-
-def _report(n, rounds, sets, times, idle_main, idle_c1, e2e) -> str:
-    """The results as markdown (also written to results/batch.md by a full run)."""
-    load_avg = os.getloadavg()
-    load = ", ".join(f"{x:.1f}" for x in load_avg)
-    out = ["# Batch of recordings on Dask (`ck.batch.run`) — benchmark", "",
-           f"`python benchmarks/bench_batch.py` ({time.strftime('%Y-%m-%d %H:%M %Z')}); "
-           f"machine: {_cpu_model()}, {os.cpu_count()} cores; Python "
-           f"{sys.version.split()[0]}; load average at the end {load}.", "",
-           METHOD, ""]
-    for name, (u, d) in sets.items():
-        wall = {c: [w for w, _ in times[(name, c)]] for c in CONFIGS}
-        # the round with the least CPU, and its wall time (for the idle correction)
-        cpu_round = {c: min(times[(name, c)], key=lambda wc: wc[1]) for c in CONFIGS}
-        cpu = {c: cpu_round[c][1] for c in CONFIGS}
-        best = {c: min(wall[c]) for c in CONFIGS}
-        t_loop = best[CONFIGS[0]]
-        out += [f"## {name}: {n} recordings of {u} units x {d:.0f} s, best of {rounds} "
-                "rounds", "",
-                "| run | wall best (s) | wall median (s) | wall per recording (ms) "
-                "| vs plain loop | CPU per recording (ms) |",
-                "|---|---:|---:|---:|---:|---:|"]
-        for c in CONFIGS:
-            out.append(f"| {c} | {best[c]:.2f} | {statistics.median(wall[c]):.2f} "
-                       f"| {1000 * best[c] / n:.1f} | {t_loop / best[c]:.2f}x "
-                       f"| {1000 * cpu[c] / n:.1f} |")
-        d1, d2 = best[CONFIGS[2]], best[CONFIGS[3]]
-        loop_net = cpu[CONFIGS[0]] - idle_main * cpu_round[CONFIGS[0]][0]
-        d1_net = cpu[CONFIGS[2]] - (idle_main + idle_c1) * cpu_round[CONFIGS[2]][0]
-        cpu_extra = cpu[CONFIGS[2]] - cpu[CONFIGS[0]]
-        out += ["",
-                f"- **speed-up 2 vs 1 Dask workers (wall): {d1 / d2:.2f}x** "
-                f"({os.cpu_count()} cores)",
-                f"- **Dask overhead per recording**, 1 worker vs plain loop: wall "
-                f"{1000 * (d1 - t_loop) / n:.1f} ms; CPU {1000 * cpu_extra / n:.1f} ms, of "
-                f"which {1000 * (d1_net - loop_net) / n:.1f} ms per task once the idle "
-                "ticking of the Dask processes is taken out",
-                f"- Dask 1 worker takes {100 * (d1 / t_loop - 1):.0f} % longer than the plain "
-                f"loop; Dask 2 workers take {d2 / best[CONFIGS[1]]:.2f}x the wall time of "
-                "ProcessPoolExecutor(2)", ""]
-    d2 = min(w for w, _ in times[("realistic", CONFIGS[3])])
-    out += [f"Idle CPU of Dask itself: this process (2 in-process schedulers, client, idle "
-            f"pool) {100 * idle_main:.1f} % of a core; worker + nanny of a 1-worker cluster "
-            f"{100 * idle_c1:.1f} % of a core (event-loop ticks, heartbeats, memory monitor).",
-            "",
-            f"End to end, `ck.batch.run(workers=2)` with its own local cluster on the realistic "
-            f"set: {e2e:.2f} s, i.e. {e2e - d2:.2f} s for starting (spawning nanny + worker "
-            "processes, imports, numba caches) and stopping the cluster.", ""]
-    if load_avg[0] > 1.5 * (os.cpu_count() or 1):
-        out += [f"**The machine was busy with other work (load average {load_avg[0]:.1f} on "
-                f"{os.cpu_count()} cores)**: two busy workers only get the CPU share the other "
-                "processes leave them, so the wall-clock speed-up of a second worker cannot "
-                "show here. CPU time is less affected, but the Dask rows include the idle "
-                "ticking of the Dask processes, which grows with the (inflated) wall time; the "
-                "per-task figure net of idle ticking is the better measure of Dask's own cost. "
-                "Rerun on an idle machine for the real speed-up.", ""]
-    out += [READING]
-    return "\n".join(out) + "\n"
 
 if __name__ == "__main__":
     main()

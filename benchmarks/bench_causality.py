@@ -1,22 +1,24 @@
-"""Benchmark: network simulation with all-neuron perturbation + estimation, vs a plain loop.
+"""All-clamped network simulation + perturbation estimate, against the step-by-step loop.
 
-cortexkit: ``simulate(A, T, perturb="all")`` — every even step clamps all neurons to a random
-0/1 pattern, so every outcome depends only on its own pattern and all outcomes come from one
-(chunked) matrix product — then ``estimate(run, "perturbation")`` (difference in means for
-all pairs as one matrix product per block of steps).
+Task: 1000 neurons (``make_connectivity(1000, p=0.1)``), 100,000 steps, every neuron
+clamped to a random 0/1 on every even step (``perturb="all"``), then the effect of every
+neuron on every other: ``estimate(run, "perturbation_corr")`` (and ``"perturbation"``).
 
-Baseline: the plain NumPy loop a tutorial would write — one matrix-vector product per step,
-noise drawn per step with ``rng.standard_normal(n)``, clamping every other step — followed by
-the same ``estimate`` call.  The unperturbed protocol must loop in both; it is timed too, to
-show cortexkit's loop is not slower than the plain one.
+Contenders, each in its own fresh process (``_common.py``: setup, a tiny warm-up run of
+20 neurons x 200 steps, then the timed simulate + estimate):
 
-Each contender runs in its own subprocess so peak memory (max RSS) is its own.  BLAS is
-limited to ``--threads`` threads (default 1) for both sides: on a shared 2-core machine a
-multi-threaded OpenBLAS mat-vec spins against other processes and timings become noise.
-The all-clamped contenders run twice, interleaved, and the faster total is reported; the
-unperturbed loops (cost proportional to the steps) are timed on ``T / 5`` steps (all ``T``
-with ``--quick``), three
-interleaved repeats each, minimum reported.
+- cortexkit, full activity stored (the default ``record="activity"``), float64;
+- cortexkit ``record="moments"`` (only the clamp moments the estimators need), float64
+  and ``dtype=np.float32``;
+- the plain NumPy loop a tutorial would write: one ``A @ x[t]`` per step, noise
+  ``rng.standard_normal(n)`` per step (the same noise protocol), clamping every other
+  step, time-major array; then the correlation estimate written out in NumPy
+  (standardized clamp values and outcomes, one product).
+
+Reported: wall and CPU time of simulate + estimate, peak RSS of the process, and the
+correlation of each estimate with the true connectivity (``score``).  BLAS runs with 1
+thread on both sides (``--threads``): on a shared 2-core machine multi-threaded OpenBLAS
+spins against the other jobs.
 
 Usage: python benchmarks/bench_causality.py [--quick] [--n N] [--timesteps T] [--threads K]
 """
@@ -24,133 +26,142 @@ Usage: python benchmarks/bench_causality.py [--quick] [--n N] [--timesteps T] [-
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import resource
-import subprocess
 import sys
-import time
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
+from _common import Case, child_main, machine_line, run_cases, threadpool_line
 
-def _plain_loop(A: np.ndarray, T: int, perturb: bool, seed: int):
+RESULTS = Path(__file__).resolve().parent / "results" / "causality.md"
+
+
+def plain_loop(A: np.ndarray, T: int, seed: int):
     rng = np.random.default_rng(seed)
     n = A.shape[0]
     x = np.zeros((T, n))                       # time-major: x[t] contiguous
-    clamped = np.zeros((T, n), dtype=bool)
     for t in range(T - 1):
-        if perturb and t % 2 == 0:
+        if t % 2 == 0:
             x[t] = rng.integers(0, 2, n)
-            clamped[t] = True
         x[t + 1] = 1.0 / (1.0 + np.exp(-(A @ x[t] + rng.standard_normal(n))))
-    if perturb and (T - 1) % 2 == 0:
+    if (T - 1) % 2 == 0:
         x[T - 1] = rng.integers(0, 2, n)
-        clamped[T - 1] = True
-    return x, clamped
+    return x
 
 
-def worker(name: str, n: int, T: int) -> dict:
-    from cortexkit.causality import NetworkRun, estimate, make_connectivity, score, simulate
-
-    A = make_connectivity(n, p=0.1, seed=0)
-    t0 = time.perf_counter()
-    if name == "ck_all":
-        run = simulate(A, T, perturb="all", seed=1)
-    elif name == "ck_all32":
-        run = simulate(A, T, perturb="all", seed=1, dtype=np.float32)
-    elif name == "plain_all":
-        x, c = _plain_loop(A, T, True, seed=1)
-        run = NetworkRun(activity=x.T, clamped=c.T, A=A, perturb="all")
-    elif name == "ck_none":
-        run = simulate(A, T, seed=1)
-    elif name == "plain_none":
-        x, c = _plain_loop(A, T, False, seed=1)
-        run = NetworkRun(activity=x.T, clamped=c.T, A=A, perturb=None)
-    else:
-        raise SystemExit(f"unknown worker {name}")
-    t1 = time.perf_counter()
-    out = {"name": name, "simulate_s": t1 - t0}
-    if "_all" in name:
-        est = estimate(run, "perturbation")
-        out["estimate_s"] = time.perf_counter() - t1
-        out["corr_with_truth"] = score(est, A).correlation
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return out
+def plain_corr_estimate(x: np.ndarray) -> np.ndarray:
+    """Pearson r between neuron j's clamp value at t and neuron i's activity at t+1."""
+    c = x[0:-1:2]
+    y = x[1::2]
+    zc = (c - c.mean(axis=0)) / c.std(axis=0)
+    zy = (y - y.mean(axis=0)) / y.std(axis=0)
+    return zy.T @ zc / c.shape[0]
 
 
-def _run(name: str, n: int, T: int, threads: int) -> dict:
-    env = dict(os.environ)
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = str(threads)
-    res = subprocess.run([sys.executable, __file__, "--worker", name, "--n", str(n),
-                          "--timesteps", str(T)], capture_output=True, text=True, check=True,
-                         env=env)
-    return json.loads(res.stdout.strip().splitlines()[-1])
+def _setup(args):
+    from cortexkit.causality import make_connectivity
+
+    return SimpleNamespace(A=make_connectivity(args.n, p=0.1, seed=0), T=args.timesteps,
+                           small=make_connectivity(20, p=0.3, seed=1), method=args.method)
 
 
-def _cpu() -> str:
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+def _ck(record, dtype):
+    def call(s, A=None, T=None):
+        from cortexkit.causality import estimate, score, simulate
+
+        A = s.A if A is None else A
+        run = simulate(A, s.T if T is None else T, perturb="all", seed=1, dtype=dtype,
+                       record=record)
+        est = estimate(run, s.method)
+        s.corr = score(est, A).correlation
+        return est
+
+    def report(s):
+        return {"corr": getattr(s, "corr", None)}
+
+    def setup(a):
+        s = _setup(a)
+        s.report = lambda: report(s)
+        return s
+
+    return Case(setup, call, lambda s: call(s, s.small, 200), memory=False)
 
 
-def main() -> None:
+def _plain():
+    def call(s, A=None, T=None):
+        from cortexkit.causality import score
+
+        A = s.A if A is None else A
+        est = plain_corr_estimate(plain_loop(A, s.T if T is None else T, seed=1))
+        s.corr = score(est, A).correlation
+        return est
+
+    def setup(a):
+        s = _setup(a)
+        s.report = lambda: {"corr": getattr(s, "corr", None)}
+        return s
+
+    return Case(setup, call, lambda s: call(s, s.small, 200), memory=False)
+
+
+CASES = {
+    "ck activity float64": _ck("activity", np.float64),
+    "ck moments float64": _ck("moments", np.float64),
+    "ck moments float32": _ck("moments", np.float32),
+    "ck activity float32": _ck("activity", np.float32),
+    "plain NumPy loop": _plain(),
+}
+
+
+def parse(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small smoke run (200 x 10,000)")
     ap.add_argument("--n", type=int, default=None)
     ap.add_argument("--timesteps", type=int, default=None)
     ap.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1)")
-    ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    n = args.n or (200 if args.quick else 1000)
-    T = args.timesteps or (10_000 if args.quick else 100_000)
-    if args.worker:
-        print(json.dumps(worker(args.worker, n, T)))
-        return
-    r: dict[str, dict] = {}
-    for _ in range(2):                  # interleaved repeats, keep the fastest of each
-        for name in ("ck_all", "plain_all", "ck_all32"):
-            x = _run(name, n, T, args.threads)
-            x["total_s"] = x["simulate_s"] + x["estimate_s"]
-            if name not in r or x["total_s"] < r[name]["total_s"]:
-                r[name] = x
-    T_none = T if args.quick else max(2, T // 5)   # quick: all steps, else timings are noise
-    for _ in range(3):                  # interleaved repeats, keep the fastest of each
-        for name in ("ck_none", "plain_none"):
-            x = _run(name, n, T_none, args.threads)
-            if name not in r or x["simulate_s"] < r[name]["simulate_s"]:
-                r[name] = x
-    ck_total = r["ck_all"]["simulate_s"] + r["ck_all"]["estimate_s"]
-    pl_total = r["plain_all"]["simulate_s"] + r["plain_all"]["estimate_s"]
-    print(f"# bench_causality: {n} neurons  ({_cpu()}, {len(os.sched_getaffinity(0))} cores, "
-          f"numpy {np.__version__}, BLAS threads {args.threads})\n")
-    print("| protocol | steps | contender | simulate (s) | estimate (s) | total (s) "
-          "| peak RSS (MB) | corr. with truth |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|")
-    for key, proto, steps, who in (
-            ("ck_all", "all clamped", T, "cortexkit (batched matmul)"),
-            ("plain_all", "all clamped", T, "plain loop (1 mat-vec/step)"),
-            ("ck_all32", "all clamped", T, "cortexkit, dtype=float32"),
-            ("ck_none", "unperturbed", T_none, "cortexkit (loop)"),
-            ("plain_none", "unperturbed", T_none, "plain loop")):
-        x = r[key]
-        est = x.get("estimate_s")
-        tot = x["simulate_s"] + (est or 0.0)
-        corr = x.get("corr_with_truth")
-        print(f"| {proto} | {steps:,} | {who} | {x['simulate_s']:.2f} | "
-              f"{'' if est is None else f'{est:.2f}'} | {tot:.2f} | {x['peak_rss_mb']:.0f} | "
-              f"{'' if corr is None else f'{corr:.3f}'} |")
-    print(f"\nall clamped, simulate + estimate: plain / cortexkit = {pl_total / ck_total:.1f}x")
-    print(f"unperturbed simulate (min of 3): plain / cortexkit = "
-          f"{r['plain_none']['simulate_s'] / r['ck_none']['simulate_s']:.2f}x "
-          "(>= 1 means cortexkit's loop is not slower)")
+    ap.add_argument("--method", default="perturbation_corr")
+    args = ap.parse_args(argv)
+    args.n = args.n or (200 if args.quick else 1000)
+    args.timesteps = args.timesteps or (10_000 if args.quick else 100_000)
+    return args
+
+
+def main() -> None:
+    args = parse(sys.argv[1:])
+    argv = ["--n", str(args.n), "--timesteps", str(args.timesteps), "--method", args.method]
+    r = run_cases(__file__, list(CASES), argv, rounds=1, repeat=0, threads=args.threads,
+                  timeout=3600)
+    base = r["plain NumPy loop"]
+    lines = [f"## Network causality: all-clamped simulate + `estimate(run, \"{args.method}\")` "
+             "(`benchmarks/bench_causality.py`)", "", machine_line(),
+             f"{threadpool_line()} (BLAS pinned to {args.threads} thread(s) on both sides).",
+             "",
+             f"{args.n} neurons x {args.timesteps:,} steps, every neuron clamped on every even "
+             "step.  Each row: its own fresh process, a tiny warm-up run (20 neurons x 200 "
+             "steps), then the timed simulate + estimate.", "",
+             "| contender | wall (s) | CPU (s) | plain loop / this (wall) | plain / this (CPU) "
+             "| peak RSS (MiB) | r with true A |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, x in r.items():
+        lines.append(f"| {name} | {x['fresh_s']:.2f} | {x['fresh_cpu_s']:.2f} | "
+                     f"{base['fresh_s'] / x['fresh_s']:.1f}x | "
+                     f"{base['fresh_cpu_s'] / x['fresh_cpu_s']:.1f}x | {x['max_rss_mb']:.0f} | "
+                     f"{x['info']['corr']:.3f} |")
+    ck = r["ck activity float64"]
+    lines += ["", f"- plain loop / cortexkit (default: full activity, float64): **"
+              f"{base['fresh_s'] / ck['fresh_s']:.1f}x** wall (goal >= 4x); r differs by "
+              f"{abs(ck['info']['corr'] - base['info']['corr']):.3f} (goal <= 0.02)",
+              f"- with `record=\"moments\"`: **"
+              f"{base['fresh_s'] / r['ck moments float64']['fresh_s']:.1f}x**"
+              f" (float32: {base['fresh_s'] / r['ck moments float32']['fresh_s']:.1f}x), peak RSS "
+              f"{r['ck moments float64']['max_rss_mb']:.0f} MiB instead of {ck['max_rss_mb']:.0f}"
+              " MiB (~170 MiB of every row is the imports of numpy/scipy/pandas)", ""]
+    text = "\n".join(lines)
+    print(text)
+    if not args.quick:
+        RESULTS.write_text(text)
 
 
 if __name__ == "__main__":
-    main()
+    if not child_main(CASES, parse):
+        main()

@@ -24,9 +24,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +36,7 @@ from cortexkit.information import ESTIMATORS, entropy, entropy_from_counts, isi_
 HERE = Path(__file__).resolve().parent
 
 
-from _common import cpu_model as _cpu_model  # noqa: E402
+from _common import Case, child_main, machine_line, run_cases, table  # noqa: E402
 
 
 def make_spikes(n_units: int, n_spikes: int, seed: int = 0) -> ck.SpikeTrains:
@@ -59,15 +57,6 @@ def make_spikes(n_units: int, n_spikes: int, seed: int = 0) -> ck.SpikeTrains:
         np.minimum(offsets[:-1], n_spikes - 1)], 0.0)
     times = cs - starts[unit]
     return ck.SpikeTrains(times, offsets, t_start=0.0, t_stop=float(times.max()) + 1e-3)
-
-
-def best_of(fn, repeats: int) -> float:
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def isis_numpy(st: ck.SpikeTrains) -> np.ndarray:
@@ -125,60 +114,88 @@ def bias_table(n_trials: int, seed: int = 0) -> tuple[str, dict[str, float]]:
     return "\n".join(lines), mab
 
 
-def main(argv: list[str]) -> int:
+def _setup(args):
+    from types import SimpleNamespace
+
+    st = make_spikes(args.units, args.spikes)
+    small = make_spikes(5, 500, seed=1)
+    counts, _ = isi_counts(st, 50, (0.0, 0.25))
+    counts = counts[counts.sum(axis=1) > 0]
+    return SimpleNamespace(st=st, small=small, counts=counts, small_counts=counts[:3])
+
+
+def _nsb_reference(counts):
+    from cortexkit.information._nsb import nsb_nats
+
+    return [nsb_nats(row) for row in counts]
+
+
+PEER = "peer loop: elephant isi + np.histogram + scipy entropy"
+CASES = {
+    "ISIs: np.diff + boundary mask": Case(_setup, lambda s: isis_numpy(s.st),
+                                          lambda s: isis_numpy(s.small)),
+    "ck.isi.intervals": Case(_setup, lambda s: ck.isi.intervals(s.st),
+                             lambda s: ck.isi.intervals(s.small)),
+    "ck.information.isi_entropy": Case(_setup, lambda s: ck.information.isi_entropy(s.st),
+                                       lambda s: ck.information.isi_entropy(s.small)),
+    "isi_entropy, estimator=nsb": Case(
+        _setup, lambda s: ck.information.isi_entropy(s.st, estimator="nsb"),
+        lambda s: ck.information.isi_entropy(s.small, estimator="nsb")),
+    "NSB vectorized (entropy_from_counts)": Case(
+        _setup, lambda s: entropy_from_counts(s.counts, "nsb"),
+        lambda s: entropy_from_counts(s.small_counts, "nsb")),
+    "NSB reference (nsb_nats per unit)": Case(
+        _setup, lambda s: _nsb_reference(s.counts), lambda s: _nsb_reference(s.small_counts)),
+    PEER: Case(
+        _setup, lambda s: peer_loop(s.st), lambda s: peer_loop(s.small)),
+}
+
+
+def parse(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small smoke run, no results file")
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--bias-trials", type=int, default=1000)
+    ap.add_argument("--units", type=int, default=None)
+    ap.add_argument("--spikes", type=int, default=None)
     args = ap.parse_args(argv)
-    n_units, n_spikes = (100, 200_000) if args.quick else (1000, 10_000_000)
+    args.units = args.units or (100 if args.quick else 1000)
+    args.spikes = args.spikes or (200_000 if args.quick else 10_000_000)
+    return args
+
+
+def main(argv: list[str]) -> int:
+    args = parse(argv)
     trials = 50 if args.quick else args.bias_trials
-    st = make_spikes(n_units, n_spikes)
-    counts_k, _ = isi_counts(st, engine="numba")  # warm-up: compile / load numba cache
-    counts_n, _ = isi_counts(st, engine="numpy")
-    if not np.array_equal(counts_k, counts_n):
-        raise SystemExit("kernel and NumPy counts differ")
+    # correctness of what is compared, in this process
+    st = make_spikes(min(args.units, 50), args.spikes // 20)
     table = ck.information.isi_entropy(st)
-    peer = np.array(peer_loop(st.select(st.unit_ids[:50])))
-    if not np.array_equal(table["entropy"].to_numpy()[:50], peer, equal_nan=True):
-        # same histogram, scipy normalises and sums in another order: agree to rounding
-        np.testing.assert_allclose(table["entropy"].to_numpy()[:50], peer, rtol=1e-12)
-
-    r = args.repeats
-    # interleaved: every repeat times each candidate once, so load drift hits all alike
-    cands = {"isi": lambda: isis_numpy(st), "iv": lambda: ck.isi.intervals(st),
-             "ent": lambda: ck.information.isi_entropy(st), "np": lambda: numpy_path(st)}
-    best = dict.fromkeys(cands, np.inf)
-    for _ in range(r):
-        for name, fn in cands.items():
-            best[name] = min(best[name], best_of(fn, 1))
-    t_isi, t_iv, t_ent, t_np = best["isi"], best["iv"], best["ent"], best["np"]
-    t_peer = best_of(lambda: peer_loop(st), max(1, r // 2))
-    nsb_units = st.select(st.unit_ids[: min(200, n_units)])
-    t_nsb = best_of(lambda: ck.information.isi_entropy(nsb_units, estimator="nsb"), 1)
-
-    rows = [
-        ("ISIs: np.diff + boundary mask (baseline)", t_isi),
-        ("ck.isi.intervals(st)", t_iv),
-        ("**ck.information.isi_entropy(st)** (plug-in, compiled pass)", t_ent),
-        ("isi_entropy NumPy path (intervals + vectorized binning + one bincount)", t_np),
-        ("peer loop: elephant isi + np.histogram + scipy entropy per unit", t_peer),
-    ]
-    mach = f"{_cpu_model()}, 2 cores, Python {platform.python_version()}"
-    out = ["## Information: ISI entropy of every unit\n",
-           f"Machine: {mach}. {n_units} units, {st.n_spikes:,} spikes, 50 bins on 0-0.25 s, "
-           f"best of {r} interleaved runs (peer loop: best of {max(1, r // 2)}).\n",
-           "| what | seconds | / ISI baseline |", "|---|---|---|"]
-    out += [f"| {name} | {t:.4f} | {t / t_isi:.2f}x |" for name, t in rows]
-    out.append("")
-    out.append(f"isi_entropy / computing the ISIs = **{t_ent / t_isi:.2f}x** (target <= 1.5x); "
-               f"peer loop / isi_entropy = **{t_peer / t_ent:.1f}x**. The NumPy path "
-               f"costs {t_np / t_isi:.1f}x the ISIs (several passes and temporaries over all "
-               "ISIs), hence the compiled single pass as default; both give identical counts "
-               "(checked above and in tests/test_information_isi.py).")
-    out.append(f"\nNSB estimator: {nsb_units.n_units} units in {t_nsb:.2f} s "
-               f"({1e3 * t_nsb / nsb_units.n_units:.2f} ms per unit).\n")
-    bias_md, mab = bias_table(trials)
+    peer = np.array(peer_loop(st))
+    np.testing.assert_allclose(table["entropy"].to_numpy(), peer, rtol=1e-12)
+    r = run_cases(__file__, list(CASES), ["--units", str(args.units), "--spikes",
+                                          str(args.spikes)],
+                  rounds=1 if args.quick else args.rounds, repeat=args.repeats)
+    f = {k: v["fresh_s"] for k, v in r.items()}
+    nsb_new = r["NSB vectorized (entropy_from_counts)"]
+    nsb_ref = r["NSB reference (nsb_nats per unit)"]
+    out = ["## Information: ISI entropy of every unit (`benchmarks/bench_information.py`)\n",
+           machine_line() + "\n",
+           f"{args.units} units, {args.spikes:,} spikes, 50 bins on 0-0.25 s.  Each row is its "
+           "own fresh process (setup, tiny warm-up on 5 units, timed call = fresh; best of "
+           f"{args.repeats} more = warm); best of {1 if args.quick else args.rounds} rounds.\n",
+           *table_rows(r), "",
+           f"- isi_entropy / computing the ISIs (fresh): **"
+           f"{f['ck.information.isi_entropy'] / f['ISIs: np.diff + boundary mask']:.2f}x**; "
+           f"peer loop / isi_entropy: **"
+           f"{f[PEER] / f['ck.information.isi_entropy']:.1f}x**",
+           f"- NSB per unit: reference {1e3 * nsb_ref['warm_s'] / args.units:.3f} ms, "
+           f"vectorized {1e3 * nsb_new['warm_s'] / args.units:.3f} ms (warm): **"
+           f"{nsb_ref['warm_s'] / nsb_new['warm_s']:.1f}x** faster (goal >= 20x; CPU: "
+           f"{nsb_ref['warm_cpu_s'] / nsb_new['warm_cpu_s']:.1f}x); fresh: "
+           f"{nsb_ref['fresh_s'] / nsb_new['fresh_s']:.1f}x.  Same values to 1e-9 "
+           "(tests/test_information.py).\n"]
+    bias_md, _ = bias_table(trials)
     out.append(f"### Estimator bias (bits), mean over {trials} samples per cell\n")
     out.append("Bias = mean estimate - true entropy (negative: underestimate).\n")
     out.append(bias_md)
@@ -189,5 +206,10 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def table_rows(r):
+    return table([(k, v, None) for k, v in r.items()], "ck.information.isi_entropy", r)
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    if not child_main(CASES, parse):
+        sys.exit(main(sys.argv[1:]))

@@ -1,26 +1,23 @@
-"""ISI statistics and distribution fits against Elephant, pynapple and a plain NumPy loop.
+"""ISI intervals, statistics and distribution fits against Elephant, pynapple and NumPy.
 
 Data: 1000 units, 10^7 spikes in total (``--quick``: 100 units, 10^5 spikes), lognormal
-rates, gamma ISIs with a 2 ms dead time (so every unit is a renewal process; shapes 0.5-4).
-Everything the peers need is built before timing (neo SpikeTrains, a pynapple TsGroup,
-per-unit NumPy arrays); only the analysis is timed, best of ``--repeat`` interleaved runs
-after a warm-up that loads the numba cache.
+rates, gamma ISIs with a 2 ms dead time (renewal trains; shapes 0.5-4).  What the peers
+need (neo SpikeTrains, a pynapple TsGroup, per-unit arrays) is built in the case's setup;
+only the analysis call is timed.  Every case runs in its own fresh process: setup, one
+tiny warm-up call (5 units, 500 spikes), the timed call (fresh), then the best of
+``--repeat`` more (warm) -- the harness of ``_common.py``.
 
-Timed:
+Cases:
 
-- ``ck.isi.stats(st)`` (numba engine, the default at this size) and ``engine="numpy"``
-  (flat bincount reductions + one lexsort for the median): all 10 columns incl. median,
-  CV, LV, CV2, refractory counts;
+- ``ck.isi.stats(st)`` (default: NumPy over each unit's ISIs) and ``engine="numba"``
+  (all 10 columns incl. median, CV, LV, CV2, refractory counts);
 - Elephant: per unit ``isi(train)`` then ``cv``, ``lv``, ``cv2`` on neo SpikeTrains;
-- pynapple: ``TsGroup.time_diff()`` (its ISI computation: a dict of per-unit Tsd), and the
-  same followed by CV and LV per unit in NumPy;
-- plain NumPy loop over per-unit arrays computing CV and LV only (``np.diff``, ``std/mean``,
-  LV from consecutive ISIs) -- less than ``stats`` computes;
-- ``ck.isi.fit_all(st)``: five ML distributions + KS statistic for every unit (and with
-  ``ks=False``).
+- pynapple: ``TsGroup.time_diff()`` (its ISI computation: a dict of per-unit Tsd);
+- a plain NumPy loop over per-unit arrays computing CV and LV only;
+- ``ck.isi.intervals(st)`` (the ISIs of all units, flat);
+- ``ck.isi.fit_all(st)``: five ML distributions + exact KS statistic for every unit, and
+  ``ks=False``.
 
-Peak memory: extra bytes allocated during each call (tracemalloc; NumPy reports its
-buffers to it; numba's per-call buffers are one unit long) and the process max RSS.
 Usage::
 
     .venv-peers/bin/python benchmarks/bench_isi.py [--quick] [--repeat R] [--out FILE]
@@ -29,24 +26,22 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import gc
-import os
-import platform
-import resource
 import sys
-import time
-import tracemalloc
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
-import cortexkit as ck
-from _common import cpu_model as _cpu_model  # noqa: E402
+from _common import Case, child_main, machine_line, run_cases, table
+
+RESULTS = Path(__file__).resolve().parent / "results" / "isi.md"
 
 
-def make_session(n_units: int, n_spikes: int, seed: int = 0) -> ck.SpikeTrains:
+def make_session(n_units: int, n_spikes: int, seed: int = 0):
     """Renewal trains: gamma ISIs + 2 ms dead time, lognormal rates, ~n_spikes in total."""
+    import cortexkit as ck
+
     rng = np.random.default_rng(seed)
     w = rng.lognormal(0.0, 1.0, n_units)
     counts = np.maximum(rng.multinomial(n_spikes - 3 * n_units, w / w.sum()), 0) + 3
@@ -73,19 +68,6 @@ def elephant_cv_lv_cv2(trains) -> list:
     return out
 
 
-def pynapple_isi(group):
-    return group.time_diff()
-
-
-def pynapple_isi_cv_lv(group):
-    out = []
-    for d in group.time_diff().values():
-        x = d.values
-        r = np.diff(x) / (x[:-1] + x[1:])
-        out.append((x.std() / x.mean(), 3.0 * np.mean(r * r)))
-    return out
-
-
 def numpy_loop_cv_lv(arrays) -> list:
     out = []
     for t in arrays:
@@ -95,127 +77,98 @@ def numpy_loop_cv_lv(arrays) -> list:
     return out
 
 
-def timed(fn, *args) -> tuple[float, float]:
-    """(wall, CPU) seconds of one call. CPU time (this process only) is the fairer number
-    on a shared machine: other jobs stretch wall time but not it."""
-    gc.collect()
-    c0, t0 = time.process_time(), time.perf_counter()
-    fn(*args)
-    return time.perf_counter() - t0, time.process_time() - c0
+def _setup(args, what: str):
+    warnings.simplefilter("ignore")
+    st = make_session(args.units, args.spikes)
+    small = make_session(5, 500, seed=1)
+    s = SimpleNamespace(st=st, small=small)
+    if what == "neo":
+        s.x, s.small_x = st.to_neo(), small.to_neo()
+    elif what == "pynapple":
+        s.x, s.small_x = st.to_pynapple(), small.to_pynapple()
+    elif what == "arrays":
+        s.x, s.small_x = st.to_list(), small.to_list()
+    return s
 
 
-def peak_extra(fn, *args) -> int:
-    gc.collect()
-    tracemalloc.start()
-    fn(*args)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
+def _ck(fn):
+    return Case(lambda a: _setup(a, "ck"), lambda s: fn(s.st), lambda s: fn(s.small))
 
 
-def main(argv: list[str] | None = None) -> int:
+def _peer(what, fn):
+    return Case(lambda a: _setup(a, what), lambda s: fn(s.x), lambda s: fn(s.small_x))
+
+
+def _isi():
+    import cortexkit as ck
+
+    return ck.isi
+
+
+CASES = {
+    "ck.isi.stats": _ck(lambda st: _isi().stats(st)),
+    "ck.isi.stats numba": _ck(lambda st: _isi().stats(st, engine="numba")),
+    "Elephant isi + cv, lv, cv2": _peer("neo", elephant_cv_lv_cv2),
+    "pynapple time_diff": _peer("pynapple", lambda g: g.time_diff()),
+    "NumPy loop cv + lv": _peer("arrays", numpy_loop_cv_lv),
+    "ck.isi.intervals": _ck(lambda st: _isi().intervals(st)),
+    "ck.isi.fit_all": _ck(lambda st: _isi().fit_all(st)),
+    "ck.isi.fit_all ks=False": _ck(lambda st: _isi().fit_all(st, ks=False)),
+}
+
+
+def parse(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small smoke run")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--units", type=int, default=None)
+    ap.add_argument("--spikes", type=int, default=None)
     ap.add_argument("--out", type=Path, default=None, help="write the markdown here")
     args = ap.parse_args(argv)
-    n_units, n_spikes = (100, 100_000) if args.quick else (1000, 10_000_000)
+    if args.units is None:
+        args.units = 100 if args.quick else 1000
+    if args.spikes is None:
+        args.spikes = 100_000 if args.quick else 10_000_000
+    return args
 
-    warnings.simplefilter("ignore")
-    st = make_session(n_units, n_spikes)
-    arrays = st.to_list()
-    trains = st.to_neo()
-    group = st.to_pynapple()
-    ck.isi.stats(st, engine="numba")  # warm-up: numba cache
-    ck.isi.fit_all(st.select(st.unit_ids[:5]))
 
-    # correctness of what is compared: same numbers as the peers
-    df = ck.isi.stats(st)
-    el = np.array(elephant_cv_lv_cv2(trains[:50]))
-    np.testing.assert_allclose(df[["cv", "lv", "cv2"]].to_numpy()[:50], el, rtol=1e-9)
-
-    contenders = {
-        "ck.isi.stats (numba)": (lambda: ck.isi.stats(st, engine="numba")),
-        "ck.isi.stats (numpy engine)": (lambda: ck.isi.stats(st, engine="numpy")),
-        "Elephant isi + cv, lv, cv2 per unit": (lambda: elephant_cv_lv_cv2(trains)),
-        "pynapple TsGroup.time_diff()": (lambda: pynapple_isi(group)),
-        "pynapple time_diff + cv, lv per unit": (lambda: pynapple_isi_cv_lv(group)),
-        "plain NumPy loop, cv + lv per unit": (lambda: numpy_loop_cv_lv(arrays)),
-    }
-    load_before = os.getloadavg()[0]
-    times = {k: [] for k in contenders}
-    for _ in range(args.repeat):
-        for name, fn in contenders.items():
-            times[name].append(timed(fn))
-    best = {k: min(w for w, _ in v) for k, v in times.items()}
-    cpu = {k: min(c for _, c in v) for k, v in times.items()}
-    fit_times = [timed(ck.isi.fit_all, st) for _ in range(max(1, args.repeat - 1))]
-    fit_best = min(w for w, _ in fit_times)
-    fit_cpu = min(c for _, c in fit_times)
-    noks = min(timed(lambda: ck.isi.fit_all(st, ks=False)) for _ in range(2))
-    load_after = os.getloadavg()[0]
-    fits = ck.isi.fit_all(st)
-    mem = {
-        "ck.isi.stats (numba)": peak_extra(ck.isi.stats, st),
-        "ck.isi.stats (numpy engine)": peak_extra(lambda: ck.isi.stats(st, engine="numpy")),
-        "ck.isi.fit_all": peak_extra(ck.isi.fit_all, st),
-        "Elephant isi + cv, lv, cv2 per unit": peak_extra(elephant_cv_lv_cv2, trains),
-        "pynapple TsGroup.time_diff()": peak_extra(pynapple_isi, group),
-    }
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    ref = best["ck.isi.stats (numba)"]
-    cref = cpu["ck.isi.stats (numba)"]
-    el = "Elephant isi + cv, lv, cv2 per unit"
-    pn = "pynapple TsGroup.time_diff()"
-    lp = "plain NumPy loop, cv + lv per unit"
+def main() -> int:
+    args = parse(sys.argv[1:])
+    argv = ["--units", str(args.units), "--spikes", str(args.spikes)]
+    r = run_cases(__file__, list(CASES), argv, rounds=1 if args.quick else args.rounds,
+                  repeat=args.repeat)
+    f = {k: v["fresh_s"] for k, v in r.items()}
     lines = [
-        "## ISI statistics and fits (`benchmarks/bench_isi.py`)",
-        "",
-        f"Machine: {_cpu_model()}, 2 cores (shared with other jobs while measured); Python "
-        f"{platform.python_version()}, numpy {np.__version__}. {n_units} units, "
-        f"{st.n_spikes:,} spikes (gamma renewal trains with a 2 ms dead time, lognormal "
-        f"rates); analysis time only (neo SpikeTrains, TsGroup and per-unit arrays built "
-        f"beforehand), best of {args.repeat} interleaved runs. Load average during the run: "
-        f"{load_before:.1f} -> {load_after:.1f} on 2 cores (other jobs running), so CPU time of "
-        "this process is shown next to wall time.",
-        "",
-        "| task | wall (s) | CPU (s) | wall / ck.isi.stats | CPU / ck.isi.stats |",
-        "|---|---|---|---|---|",
+        "## ISI intervals, statistics and fits (`benchmarks/bench_isi.py`)", "",
+        machine_line(), "",
+        f"{args.units} units, {args.spikes:,} spikes (gamma renewal trains with a 2 ms dead "
+        "time, lognormal rates).  Each row is its own fresh process (setup, tiny warm-up "
+        f"on 5 units, timed call = fresh; then best of {args.repeat} = warm); best of "
+        f"{1 if args.quick else args.rounds} interleaved rounds.", "",
+        *table([(k, r[k], None) for k in CASES], "ck.isi.stats", r), "",
+        f"- Elephant / ck.isi.stats (fresh): **"
+        f"{f['Elephant isi + cv, lv, cv2'] / f['ck.isi.stats']:.1f}x** (goal >= 5x)",
+        f"- ck.isi.stats / plain NumPy cv + lv loop (fresh): **"
+        f"{f['ck.isi.stats'] / f['NumPy loop cv + lv']:.2f}x** (goal <= 2x; stats computes "
+        "10 columns incl. the median)",
+        f"- pynapple time_diff / ck.isi.intervals (fresh): **"
+        f"{f['pynapple time_diff'] / f['ck.isi.intervals']:.1f}x** (goal > 1)",
+        f"- ck.isi.fit_all (5 ML models + KS statistic per unit): **"
+        f"{f['ck.isi.fit_all']:.2f} s**"
+        f" fresh, {r['ck.isi.fit_all']['warm_s']:.2f} s warm (goal < 1 s); without KS "
+        f"{f['ck.isi.fit_all ks=False']:.2f} s",
+        f"- the numba engine of stats, fresh {f['ck.isi.stats numba']:.3f} s / warm "
+        f"{r['ck.isi.stats numba']['warm_s']:.3f} s (its import and cache load fall in "
+        "the tiny warm-up here, as engine='numba' is explicit)", "",
     ]
-    for name, t in best.items():
-        lines.append(f"| {name} | {t:.3f} | {cpu[name]:.3f} | {t / ref:.2f}x | "
-                     f"{cpu[name] / cref:.2f}x |")
-    lines += [
-        "",
-        f"- Elephant / ck.isi.stats: **{best[el] / ref:.1f}x** wall, {cpu[el] / cref:.1f}x CPU "
-        "(target >= 5x)",
-        f"- pynapple ISIs alone / ck.isi.stats (all statistics): **{best[pn] / ref:.1f}x** wall,"
-        f" {cpu[pn] / cref:.1f}x CPU (target > 1x)",
-        f"- ck.isi.stats / plain NumPy loop (cv + lv only): **{ref / best[lp]:.2f}x** wall, "
-        f"{cref / cpu[lp]:.2f}x CPU (target <= 2x); the NumPy engine: "
-        f"{best['ck.isi.stats (numpy engine)'] / best[lp]:.2f}x wall",
-        f"- `ck.isi.fit_all` on {n_units} units (5 ML models + KS statistic each): "
-        f"**{fit_best:.2f} s** wall, {fit_cpu:.2f} s CPU (target < 10 s); best models: "
-        + ", ".join(f"{k} {v}" for k, v in fits["best_model"].value_counts().items()),
-        f"- `ck.isi.fit_all(st, ks=False)` (fits, log-likelihoods, AIC/BIC, no KS): "
-        f"{noks[0]:.2f} s wall, {noks[1]:.2f} s CPU",
-        "",
-        "Peak extra memory during the call (tracemalloc):",
-        "",
-        "| call | peak extra (MiB) |",
-        "|---|---|",
-    ]
-    for name, b in mem.items():
-        lines.append(f"| {name} | {b / 2**20:.0f} |")
-    lines += ["", f"Spike times themselves: {st.times.nbytes / 2**20:.0f} MiB; process max "
-              f"RSS {rss:.0f} MiB (includes the neo and pynapple copies)."]
-    text = "\n".join(lines) + "\n"
+    text = "\n".join(lines)
     print(text)
-    if args.out:
-        args.out.write_text(text)
+    if args.out or not args.quick:
+        (args.out or RESULTS).write_text(text)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if not child_main(CASES, parse):
+        sys.exit(main())

@@ -87,6 +87,15 @@ def test_isi_fit_reprs():
     assert f"R2={curve.r2:.4g}" in repr(curve)
 
 
+def test_membrane_stats_and_causality_comparison_reprs():
+    res = ck.lif.simulate(ck.lif.LIFParams(), 2e-10, 3)
+    ms = ck.lif.membrane_stats(res)
+    _check(ms, ["MembraneStats", f"{ms.mean:.4g}", "50 bins"])
+    cmp = ck.causality.compare_methods(6, 600, methods=("perturbation", "correlation"), seed=0)
+    _check(cmp, ["Comparison", "method perturbation", "method correlation", "AUROC"])
+    assert repr(cmp) == "Comparison(neurons=6, observed=6, methods=2)"
+
+
 def test_network_run_repr():
     A = ck.causality.make_connectivity(8, seed=0)
     run = ck.causality.simulate(A, 200, perturb="all", seed=0)

@@ -32,18 +32,21 @@ class Threshold(NamedTuple):
 
 #: Sizes are in the unit the task counts (spikes, intervals, ...), per task.
 #:
-#: Why NumPy by default for the per-unit statistics (issue 15, benchmarks/results/
-#: spikes.md): a fresh process pays ~0.15-0.3 s for ``import numba`` and 0.2-0.8 s more
-#: to initialise it and load a kernel's cache, while NumPy over each unit's
-#: cache-resident ISIs (one ``np.subtract`` into a scratch buffer, then sums and one
-#: partition) is within 1.1-2.5x of the warm kernels: on 10^7 spikes of 1000 units,
-#: isi.stats 0.066 s CPU vs 0.060 s, isi_counts 0.09 s vs 0.04 s.  So "auto" takes the
-#: kernels there only once numba is loaded anyway (NEVER: not worth importing it).
+#: Why NumPy by default for construction and the per-unit statistics (issue 15,
+#: benchmarks/results/spikes.md): a fresh process pays ~0.15-0.3 s for ``import numba``
+#: and 0.2-0.8 s more to initialise it and load a kernel's cache, while NumPy over
+#: cache-sized pieces (each unit's ISIs in a scratch buffer; chunks of 2^16 events with
+#: packed sort keys) is within 1.1-2.5x of the warm kernels: on 10^7 spikes of 1000
+#: units, isi.stats 0.066 s CPU vs 0.060 s, isi_counts 0.09 s vs 0.04 s, grouping
+#: ~0.2 s vs 0.1 s.  So "auto" takes those kernels only once numba is loaded anyway
+#: (cold_min_size NEVER: never worth importing it for them).
 NEVER = 1 << 62
 
 THRESHOLDS: dict[str, Threshold] = {
-    # SpikeTrains construction (group by unit + validation scan), in spikes.
-    "spikes.construct": Threshold(50_000, 4_000_000),
+    # SpikeTrains construction (group by unit + validation scan), in spikes: the NumPy
+    # chunked counting sort (core/_grouping_numpy.py) costs ~2x the warm kernel and
+    # nothing to import.
+    "spikes.construct": Threshold(50_000, NEVER),
     # ck.isi.stats, in spikes.
     "isi.stats": Threshold(200_000, NEVER),
     # ck.information.isi_counts (per-unit ISI histograms), in spikes.

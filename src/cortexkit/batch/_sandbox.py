@@ -1,8 +1,9 @@
 """The Dask task of the batch, run on a worker: one recording in the worker's analysis process.
 
-Each worker thread keeps one analysis process (``cortexkit.batch._child``, started on the
-first task and reused).  The thread sends it the task and waits, checking every 0.1 s
-that the process is alive, within the timeout and within the worker's memory share.
+Each worker keeps a pool of analysis processes (``cortexkit.batch._child``), one per
+thread running a task: started on the first task (or by :func:`prestart`) and reused.
+The thread sends its process the task and waits, checking every 0.1 s that the process
+is alive, within the timeout and within the worker's memory share.
 When it is not, the process is killed (and restarted for the next task) and the worker
 writes the recording's error part itself.  So a recording that hangs in a C reader, eats
 the memory or crashes the interpreter costs one error row, never the worker, and the
@@ -19,11 +20,15 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 _CHECK_SECONDS = 0.1
 _MIN_LIMIT = 256 * 2**20
-_local = threading.local()
+_pool: list[Sandbox] = []  # idle analysis processes of this worker
+_pool_lock = threading.Lock()
 
 
 class Sandbox:
@@ -31,7 +36,7 @@ class Sandbox:
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen | None = None
-        self.conn = None
+        self.conn: Connection | None = None
 
     def start(self) -> None:
         from multiprocessing.connection import Connection
@@ -113,11 +118,26 @@ class Sandbox:
                         "rss_peak": peak}
 
 
-def _sandbox() -> Sandbox:
-    box = getattr(_local, "box", None)
-    if box is None:
-        box = _local.box = Sandbox()
-    return box
+def _acquire() -> Sandbox:
+    with _pool_lock:
+        return _pool.pop() if _pool else Sandbox()
+
+
+def _release(box: Sandbox) -> None:
+    with _pool_lock:
+        _pool.append(box)
+
+
+def prestart(n: int = 1) -> int:
+    """Start ``n`` idle analysis processes in this worker (e.g. ``client.run(prestart)``
+    before timing a run); the number now idle."""
+    with _pool_lock:
+        missing = n - len(_pool)
+    for _ in range(missing):
+        box = Sandbox()
+        box.start()
+        _release(box)
+    return len(_pool)
 
 
 def _memory_share() -> int | None:
@@ -147,7 +167,11 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     from cortexkit.batch import _store
 
     t0 = time.perf_counter()
-    reply = _sandbox().run(task, task["timeout"], _memory_share())
+    box = _acquire()
+    try:
+        reply = box.run(task, task["timeout"], _memory_share())
+    finally:
+        _release(box)
     if "fatal" in reply:
         reply["error"] = reply.pop("fatal")
     if "n_rows" not in reply:  # the child died, timed out or could not write: we write

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cortexkit._lib.reprs import Summarized
 from cortexkit._lib.validation import check_choice
 from cortexkit.causality._estimate import METHODS, estimate, observed_indices
 from cortexkit.causality._network import (
@@ -44,8 +45,8 @@ IV_FRACTION = 0.5
 SCORE_COLUMNS = ["correlation", "auroc", "sign_accuracy", "rel_error", "n_pairs"]
 
 
-@dataclass(frozen=True, eq=False)
-class Comparison:
+@dataclass(frozen=True, eq=False, repr=False)
+class Comparison(Summarized):
     """All methods on one network: the truth, the runs, the estimates and their scores.
 
     Attributes
@@ -67,6 +68,16 @@ class Comparison:
     runs: dict[str | None, NetworkRun]
     estimates: dict[str, np.ndarray]
     scores: pd.DataFrame
+
+    _repr_rows = 3
+
+    def _summary(self) -> list[tuple[str, Any]]:
+        n = self.A.shape[0]
+        rows: list[tuple[str, Any]] = [("neurons", n), ("observed", self.observed.size),
+                                       ("methods", len(self.estimates))]
+        rows += [(f"method {r.method}", f"r = {r.correlation:.3f}, AUROC {r.auroc:.3f}")
+                 for r in self.scores.itertuples()] if "method" in self.scores else []
+        return rows
 
 
 def compare_methods(n_neurons: int = 20, timesteps: int = 10_000, observed: Any = 1.0,

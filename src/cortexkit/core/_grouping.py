@@ -59,8 +59,13 @@ def scan_numpy(times: np.ndarray, offsets: np.ndarray) -> Scan:
 
 
 def scan(times: np.ndarray, offsets: np.ndarray, engine: str = "auto") -> Scan:
-    """Check grouped float64 times (numba kernel or NumPy reference)."""
+    """Check grouped float64 times (numba kernel, or NumPy: unit by unit for units of
+    64+ spikes on average, else the flat reference)."""
     if choose(_TASK, times.size, engine) == "numpy":
+        if (offsets.size - 1) * 64 <= times.size:
+            from cortexkit.core._grouping_numpy import scan_by_unit
+
+            return scan_by_unit(times, offsets)
         return scan_numpy(times, offsets)
     from cortexkit.core._kernels import scan_flat
 
@@ -125,7 +130,7 @@ def encode_labels(units: np.ndarray, unit_ids: Any, engine: str = "auto") -> Lab
 
                 raw = label_counts(units, lo, size)
             else:
-                raw = np.bincount((units.astype(np.int64) - lo), minlength=size)
+                raw = _label_counts_numpy(units, lo, size)
             if unit_ids is None:
                 unit_ids = np.flatnonzero(raw) + lo
             ids64 = unit_ids.astype(np.int64) - lo
@@ -158,6 +163,20 @@ def encode_labels(units: np.ndarray, unit_ids: Any, engine: str = "auto") -> Lab
     return Labels(codes, lut, 0, counts, unit_ids)
 
 
+def _label_counts_numpy(units: np.ndarray, lo: int, size: int) -> np.ndarray:
+    """``np.bincount(units - lo, minlength=size)`` in chunks: no full-size int64 copy."""
+    if lo == 0 and units.dtype == np.intp:
+        return np.bincount(units, minlength=size)
+    raw = np.zeros(size, dtype=np.int64)
+    step = 1 << 20
+    for a in range(0, units.size, step):
+        c = units[a:a + step].astype(np.intp)
+        if lo:
+            c -= lo
+        raw += np.bincount(c, minlength=size)
+    return raw
+
+
 def _raise_missing(n_missing: int, example: Any) -> None:
     raise ValidationError(
         f"{n_missing} events have unit labels not in unit_ids (e.g. {example!r}); "
@@ -179,7 +198,12 @@ def group(times: np.ndarray, enc: Labels, offsets: np.ndarray,
           engine: str = "auto") -> tuple[np.ndarray, Scan]:
     """Counting sort of ``times`` into unit groups, with the checks of :func:`scan`."""
     if choose(_TASK, times.size, engine) == "numpy":
-        return group_numpy(times, enc, offsets)
+        from cortexkit.core._grouping_numpy import group_chunked
+
+        out = group_chunked(times, enc.labels, enc.lut, enc.lo, offsets)
+        if out is None:                          # > 65536 units: the reference
+            return group_numpy(times, enc, offsets)
+        return out, scan(out, offsets, "numpy")
     from cortexkit.core._kernels import group_scan
 
     n_units = offsets.size - 1

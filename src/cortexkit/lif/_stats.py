@@ -8,14 +8,15 @@ from typing import Any
 import numpy as np
 
 from cortexkit._lib._util import unit_index, within_unit_mask
+from cortexkit._lib.reprs import Summarized
 from cortexkit.core import SpikeTrains
 from cortexkit.errors import ValidationError
 
 __all__ = ["MembraneStats", "membrane_stats", "isi_cv"]
 
 
-@dataclass(frozen=True)
-class MembraneStats:
+@dataclass(frozen=True, repr=False)
+class MembraneStats(Summarized):
     """Summary of membrane potentials ``v`` (n_neurons x steps), in volts.
 
     Attributes
@@ -38,6 +39,12 @@ class MembraneStats:
     std_over_trials: np.ndarray
     counts: np.ndarray
     edges: np.ndarray
+
+    def _summary(self) -> list[tuple[str, Any]]:
+        return [("mean (V)", self.mean), ("std (V)", self.std),
+                ("neurons", self.mean_per_neuron.size), ("steps", self.mean_over_trials.size),
+                ("histogram", f"{self.counts.size} bins on [{self.edges[0]:.4g}, "
+                              f"{self.edges[-1]:.4g}] V")]
 
 
 def membrane_stats(v: Any, *, bins: int = 50, range: tuple[float, float] | None = None,
@@ -99,6 +106,16 @@ def isi_cv(spikes: SpikeTrains) -> np.ndarray:
     """Coefficient of variation (std with ddof=0 / mean) of each unit's ISIs.
 
     Vectorized over units (flat arrays); NaN for units with fewer than 2 ISIs.
+
+    Parameters
+    ----------
+    spikes : SpikeTrains
+        E.g. ``LIFResult.spikes``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One CV per unit.
 
     Examples
     --------
