@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from scipy.special import logit
 
-from cortexkit._lib.validation import check_choice
+from cortexkit._lib.validation import check_choice, check_real
 from cortexkit.causality._moments import (
     corr_from_moments,
     moments_from_activity,
@@ -196,7 +196,7 @@ def _time_major(run: Any, method: str) -> tuple[np.ndarray, np.ndarray | None]:
                 "(it uses which neurons were clamped); an activity array only supports "
                 "'correlation' and 'regression'", param="method")
         try:
-            act = np.asarray(run, dtype=np.float64)
+            act = check_real("run", run).astype(np.float64)
         except (TypeError, ValueError) as exc:
             raise ValidationError(f"run must be a NetworkRun or an (n, T) array: {exc}",
                                   param="run") from exc

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib.validation import check_real
 from cortexkit.errors import CortexkitWarning, ValidationError
 
 __all__ = ["Score", "score", "auroc"]
@@ -73,8 +74,8 @@ def score(estimate: Any, A: Any) -> Score:
     >>> round(s.correlation, 6), s.auroc, s.sign_accuracy, round(s.rel_error, 6)
     (1.0, 1.0, 1.0, 0.0)
     """
-    est = np.asarray(estimate, dtype=np.float64)
-    true = np.asarray(A, dtype=np.float64)
+    est = check_real("estimate", estimate).astype(np.float64)
+    true = check_real("A", A).astype(np.float64)
     if true.ndim != 2 or true.shape[0] != true.shape[1]:
         raise ValidationError(f"A must be a square (n, n) matrix; got shape {true.shape}",
                               param="A")
@@ -127,7 +128,7 @@ def auroc(scores: Any, labels: Any) -> float:
     >>> auroc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])
     0.75
     """
-    s = np.asarray(scores, dtype=np.float64).ravel()
+    s = check_real("scores", scores).astype(np.float64).ravel()
     y = np.asarray(labels, dtype=bool).ravel()
     if s.shape != y.shape:
         raise ValidationError(f"scores and labels must have the same length; got {s.size} "

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from cortexkit.core.spikes import SpikeTrains
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas is imported only where a table is built (import cortexkit stays fast)
     import pandas as pd
 
 __all__ = ["from_trusted_parts"]

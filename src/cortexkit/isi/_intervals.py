@@ -8,6 +8,7 @@ import numpy as np
 
 from cortexkit._lib._util import offsets_from_counts, unit_index, within_unit_mask
 from cortexkit._lib.memory import check_alloc
+from cortexkit._lib.validation import check_real
 from cortexkit.errors import ValidationError
 
 __all__ = ["Intervals", "intervals", "histogram"]
@@ -234,7 +235,7 @@ def as_isi_array(isis: Any, name: str = "isis") -> np.ndarray:
                 "e.g. intervals(st)[i]", param=name
             )
         isis = isis.values
-    a = np.asarray(isis)
+    a = check_real(name, isis)
     if a.ndim != 1 or (a.size and not np.issubdtype(a.dtype, np.number)):
         raise ValidationError(
             f"{name} must be a 1-D numeric array of ISIs in seconds; got shape {a.shape}, "

@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 import scipy.stats
 
-from cortexkit._lib.validation import check_choice
+from cortexkit._lib.validation import check_choice, check_real
 from cortexkit.errors import CortexkitWarning, ValidationError
 
 __all__ = ["rdm", "compare", "cka", "upper_triangle", "kendall_tau_a"]
@@ -27,7 +27,7 @@ def _rows(idx: np.ndarray, limit: int = 10) -> str:
 
 def _as_float_matrix(x: object, name: str) -> np.ndarray:
     """A 2-D float array (float32 kept, float16 -> float32, other numbers -> float64)."""
-    a = np.asarray(x)
+    a = check_real(name, x)
     if a.ndim != 2:
         raise ValidationError(
             f"{name} must be a 2-D (stimulus x neuron) array, got shape {a.shape}; "
@@ -205,7 +205,7 @@ def upper_triangle(rdm_: np.ndarray, name: str = "rdm") -> np.ndarray:
     >>> upper_triangle(np.arange(9.0).reshape(3, 3))
     array([1., 2., 5.])
     """
-    a = np.asarray(rdm_)
+    a = check_real(name, rdm_)
     if a.ndim == 2:
         if a.shape[0] != a.shape[1]:
             raise ValidationError(
