@@ -28,6 +28,7 @@ import numpy as np
 from scipy.special import expit
 
 from cortexkit._lib import reprs
+from cortexkit._lib.memory import check_alloc
 from cortexkit._lib.validation import check_choice
 from cortexkit.causality._moments import ClampMoments, MomentAccumulator
 from cortexkit.errors import ValidationError
@@ -132,6 +133,8 @@ def make_connectivity(n_neurons: int, p: float = 0.1,
     True
     """
     n = _check_int(n_neurons, "n_neurons", 1)
+    check_alloc("n_neurons", 24.0 * n * n, f"a {n:,} x {n:,} connectivity matrix",
+                "use fewer neurons")
     p = float(p)
     if not 0.0 < p <= 1.0:
         raise ValidationError(f"p must be a connection probability in (0, 1]; got {p!r}", param="p")
@@ -192,6 +195,9 @@ def simulate(A: Any, timesteps: int, perturb: str | None = None, units: Any = No
     A = check_connectivity(A)
     n = A.shape[0]
     T = _check_int(timesteps, "timesteps", 2)
+    check_alloc("timesteps", 16.0 * T * max(int(np.shape(A)[0]), 1),
+                f"{T:,} time steps of {int(np.shape(A)[0]):,} neurons",
+                "simulate fewer time steps or neurons")
     dt = np.dtype(dtype)
     if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
         raise ValidationError(f"dtype must be np.float64 or np.float32; got {dtype!r}",
@@ -384,12 +390,12 @@ def check_connectivity(A: Any) -> np.ndarray:
         raise ValidationError(
             f"A must be a square (n, n) connectivity matrix; got shape {arr.shape}", param="A")
     if not np.isfinite(arr).all():
-        raise ValidationError("A contains NaN or inf; give finite connection weights")
+        raise ValidationError("A contains NaN or inf; give finite connection weights", param="A")
     radius = _spectral_radius(arr)
     if radius >= 1.0:
         raise ValidationError(
             f"A is unstable: its largest |eigenvalue| is {radius:.4g} >= 1; scale it down, "
-            "e.g. A / (1.01 * np.linalg.norm(A, 2)) as make_connectivity does")
+            "e.g. A / (1.01 * np.linalg.norm(A, 2)) as make_connectivity does", param="A")
     return arr
 
 
@@ -424,14 +430,14 @@ def check_indices(idx: Any, n: int, name: str) -> np.ndarray:
         arr = arr.reshape(1)
     if arr.size == 0 or arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
         raise ValidationError(
-            f"{name} must be a non-empty 1-D sequence of neuron indices, got {idx!r}")
+            f"{name} must be a non-empty 1-D sequence of neuron indices, got {idx!r}", param=name)
     if arr.min() < 0 or arr.max() >= n:
         raise ValidationError(
             f"{name} must hold neuron indices in [0, {n - 1}], got values "
-            f"{arr.min()}..{arr.max()}")
+            f"{arr.min()}..{arr.max()}", param=name)
     out = np.unique(arr)
     if out.size != arr.size:
-        raise ValidationError(f"{name} contains repeated neuron indices: {idx!r}")
+        raise ValidationError(f"{name} contains repeated neuron indices: {idx!r}", param=name)
     return out
 
 
@@ -440,15 +446,16 @@ def check_fraction(value: Any, name: str) -> float:
     try:
         f = float(value)
     except (TypeError, ValueError) as exc:
-        raise ValidationError(f"{name} must be a fraction in (0, 1], got {value!r}") from exc
+        raise ValidationError(f"{name} must be a fraction in (0, 1], got {value!r}",
+                              param=name) from exc
     if not 0.0 < f <= 1.0:
-        raise ValidationError(f"{name} must be a fraction in (0, 1], got {value!r}")
+        raise ValidationError(f"{name} must be a fraction in (0, 1], got {value!r}", param=name)
     return f
 
 
 def _check_int(value: Any, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValidationError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise ValidationError(f"{name} must be an integer >= {minimum}, got {value!r}", param=name)
     if value < minimum:
-        raise ValidationError(f"{name} must be an integer >= {minimum}, got {value}")
+        raise ValidationError(f"{name} must be an integer >= {minimum}, got {value}", param=name)
     return int(value)

@@ -89,6 +89,11 @@ class _Worker:
             self.proc.wait(5)
         except (OSError, subprocess.TimeoutExpired):
             pass
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
 
     def died(self) -> str:
         try:
@@ -139,6 +144,7 @@ def run(kind: str, path: Path, max_bytes: int, timeout: float) -> tuple[dict, di
             )
         if not frame:
             why = worker.died()
+            worker.kill()
             _WORKER = None
             raise DataFormatError(f"{path}: the file reader {why} on this file; the file is "
                                   "damaged: export it again")

@@ -6,14 +6,13 @@ format its :class:`InputRun`.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from cortexkit._lib.memory import check_alloc
 from cortexkit._lib.validation import check_choice, check_int, check_number
-from cortexkit.errors import ValidationError
 from cortexkit.lif._analytic import rate
 from cortexkit.lif._currents import ou_current, poisson_current, sine_current
 from cortexkit.lif._params import LIFParams
@@ -202,14 +201,6 @@ def run_input(
                     membrane=membrane)
 
 
-def _memory_limit() -> int:
-    """Half of the machine's physical memory (bytes), or 4 GiB when unknown."""
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")) // 2
-    except (ValueError, OSError, AttributeError):
-        return 4 << 30
-
-
 def _check_memory(kind: str, n_neurons: int, n_steps: int, record_v: bool) -> None:
     """Refuse, before allocating, a run whose arrays alone exceed half the memory."""
     per_neuron = 64  # state, spike bookkeeping and the result's offsets
@@ -217,10 +208,6 @@ def _check_memory(kind: str, n_neurons: int, n_steps: int, record_v: bool) -> No
         per_neuron += 8 * n_steps  # one input current per neuron
     if record_v:
         per_neuron += 8 * n_steps
-    need, limit = n_neurons * per_neuron, _memory_limit()
-    if need > limit:
-        raise ValidationError(
-            f"n_neurons={n_neurons:,} with {n_steps:,} steps of {kind!r} input needs about "
-            f"{need / 2**30:.3g} GiB, more than half of this machine's memory "
-            f"({limit / 2**30:.3g} GiB); use fewer neurons or a shorter t_max / larger dt",
-            param="n_neurons")
+    check_alloc("n_neurons", n_neurons * per_neuron,
+                f"n_neurons={n_neurons:,} with {n_steps:,} steps of {kind!r} input",
+                "use fewer neurons or a shorter t_max / larger dt")
