@@ -1,12 +1,13 @@
 """No front end rebuilds a workflow: CLI, report and explorer show the same objects' numbers.
 
 Each workflow (``ck.isi.example_unit``, ``ck.encoding.orientation_experiment``,
-``ck.lif.run_input``, ``ck.information.entropy_summary``) is wrapped by a spy that records every result it returns. Each front
-end is then run (the CLI with ``--json``, a report section, the explorer's JSON API through
-FastAPI's TestClient) and must (1) have called the workflow, and (2) show exactly the
-numbers of the object it got back. Where two front ends are run with the same settings,
-their objects' numbers must be equal too. (The explorer has no LIF view; the LIF run is
-compared between the CLI and the report, as is the entropy summary.)
+``ck.lif.run_input``, ``ck.information.entropy_summary``) is wrapped by a spy that records
+every result it returns. Each front end is then run (the CLI with ``--json``, a report
+section, the explorer's JSON API through FastAPI's TestClient) and must (1) have called
+the workflow, and (2) show exactly the numbers of the object it got back. Where two front
+ends are run with the same settings, their objects' numbers must be equal too. (The
+explorer has no LIF view; the LIF run is compared between the CLI and the report, as is
+the entropy summary.)
 """
 
 from __future__ import annotations
