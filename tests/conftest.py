@@ -1,5 +1,8 @@
 """Shared test fixtures: the real-data folder and a headless Chromium (Playwright).
 
+Tests that need ``../shared/data/real`` take the ``real_data_dir`` fixture: it skips when
+the folder is missing, except on CI (``CI=true``), where it fails.
+
 The browser is Debian's ``/usr/bin/chromium`` (installed by ``.ci/run``), driven by the
 Python ``playwright`` package with ``executable_path`` — never a browser downloaded by
 ``playwright install``.  Without it the browser tests fail on CI (``CI=true``) with a clear
@@ -47,8 +50,15 @@ def real_data_dir() -> Path:
     """Folder of the shared real recordings (``../shared/data/real``), never copied here."""
     path = _real_data_dir()
     if not path.is_dir():
-        pytest.skip(f"real-data folder {path} not found (set CORTEXKIT_REAL_DATA)")
+        reason = f"real-data folder {path} not found (set CORTEXKIT_REAL_DATA)"
+        if _on_ci():  # CI has ../shared beside the clone: a missing folder is a failure
+            pytest.fail(f"{reason}: CI must run the real-data tests", pytrace=False)
+        pytest.skip(reason)
     return path
+
+
+def _on_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def chromium_path() -> str | None:
@@ -61,7 +71,7 @@ def chromium_path() -> str | None:
 
 
 def _no_browser(reason: str) -> None:
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+    if _on_ci():
         pytest.fail(f"{reason}: the browser tests need Debian's chromium on CI "
                     "(`apt-get install -y chromium`, which .ci/run does)", pytrace=False)
     pytest.skip(reason)

@@ -52,6 +52,10 @@ ERRORS = [
     ("auroc-nan-scores", lambda: ck.causality.auroc([np.nan, 0.2], [1, 0]), "scores"),
     ("auroc-length", lambda: ck.causality.auroc([0.1, 0.2, 0.3], [1, 0]), "same length"),
     ("max-entropy-inf", lambda: ck.information.max_entropy_bound(np.inf), "mean_isi"),
+    ("histogram-absurd-bins", lambda: ck.isi.histogram([0.1, 0.2], bins=10**11), "bins.*GiB"),
+    ("connectivity-absurd-size", lambda: ck.causality.make_connectivity(10**6),
+     "n_neurons|GiB"),
+    ("simulate-absurd-steps", lambda: ck.causality.simulate(np.zeros((3, 3)), 10**12), "GiB"),
     ("max-entropy-complex", lambda: ck.information.max_entropy_bound(0.1 + 0j), "mean_isi"),
 ]
 

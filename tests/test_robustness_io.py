@@ -170,6 +170,11 @@ CASES = [
         10**9))), {}, "refused"),
     ("pickle-short-object-state", lambda t: _write(t, "s.npy", _object_npy(
         _short_object_state())), {}, "refused"),
+    ("pickle-memo-bomb", lambda t: _write(t, "m.npy", _object_npy(
+        b"\x80\x02]r" + struct.pack("<I", 753156212) + b".")), {},
+     "expected an object array"),
+    ("pickle-build-on-other-object", lambda t: _write(t, "b.npy", _object_npy(
+        b"\x80\x02\x88}b.")), {}, "refused to set the state"),
     ("npz-encrypted-flag", lambda t: _zip_flag(t, flag=0x1), {}, "encrypted"),
     ("npz-unknown-method", lambda t: _zip_flag(t, method=99), {}, "compression method"),
     ("npz-zip-bomb", _bomb, {}, "inflate"),
@@ -201,6 +206,8 @@ CASES = [
                                  + b"\0" * 64), {}, "v7.3"),
     ("epochs-nan", _epochs_nan, {}, "spike_times.npy: spike time 1 is nan"),
     ("epochs-overlap-bomb", _epochs_overlap, {}, "limit"),
+    ("csv-header-only", lambda t: _write(t, "h.csv", b"unit,time\n"), {},
+     "no spikes and no t_stop"),
     ("csv-dev-zero", lambda t: Path("/dev/zero"), {"format": "csv"}, "device"),
     ("npy-directory", lambda t: (t / "d.npy").mkdir() or (t / "d.npy"), {"format": "npy"},
      "folder"),

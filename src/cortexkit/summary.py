@@ -159,6 +159,13 @@ def interval_fraction(st: SpikeTrains, t0: float, t1: float) -> IntervalFraction
 def population_rate(st: SpikeTrains, bin_size: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Summed firing rate of all units in bins of ``bin_size`` seconds.
 
+    Parameters
+    ----------
+    st : SpikeTrains
+        The recording.
+    bin_size : float, default 1.0
+        Bin width in seconds; bins start at ``st.t_start``.
+
     Returns
     -------
     centers : ndarray

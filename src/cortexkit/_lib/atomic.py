@@ -38,7 +38,7 @@ def clean_stale(target: str | os.PathLike) -> list[Path]:
     """Remove temporary files of ``target`` left by dead writers on this host; return them."""
     target = Path(target)
     pattern = re.compile(rf"^\.{re.escape(target.name)}\.{re.escape(_host())}-(\d+)\.[^.]+\.tmp$")
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(target.parent))
     except OSError:

@@ -69,6 +69,24 @@ def find_recordings(inputs: Any, exclude: Path | None = None) -> list[tuple[str,
     Each recording found is named by the given folder joined with its relative path.
     A path that does not exist is kept: it becomes an error row.  Repeats are dropped.
 
+    Parameters
+    ----------
+    inputs : path or list of paths
+        Files, recording folders or folders of sessions.
+    exclude : Path, optional
+        A folder never taken as input (the batch output itself).
+
+    Returns
+    -------
+    list of (str, str)
+        ``(recording name, absolute path)`` of every recording, in order.
+
+    Examples
+    --------
+    >>> from cortexkit.batch import find_recordings
+    >>> find_recordings(["no/such/file.npz"])[0][0]
+    'no/such/file.npz'
+
     Raises
     ------
     ValidationError
@@ -101,8 +119,8 @@ def find_recordings(inputs: Any, exclude: Path | None = None) -> list[tuple[str,
     if not found:
         raise ValidationError("inputs is empty; give at least one recording file or folder")
     unique: dict[str, str] = {}
-    for name, path in found:
-        unique.setdefault(name, path)
+    for recording, where in found:
+        unique.setdefault(recording, where)
     return list(unique.items())
 
 

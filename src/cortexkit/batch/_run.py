@@ -151,7 +151,7 @@ def _plan(recordings: list[tuple[str, str]], out: Path, analyses: tuple, key: st
     for recording, path in recordings:
         fp = _inputs.fingerprint(path)
         part = out / _store.part_name(recording)
-        entry = {"path": path, "part": part.name,
+        entry: dict[str, Any] = {"path": path, "part": part.name,
                  **(fp or {"size": None, "mtime_ns": None, "files": 0})}
         entries[recording] = entry
         meta = _store.read_part_meta(part)
@@ -363,7 +363,7 @@ def _run_locked(t0, recordings, out, chosen, scheduler, n_workers, timeout, memo
         bar.advance(step, len(plan.skipped))
     errors: dict[str, str] = {}
     computed: list[str] = []
-    rows = {r: None for r in plan.skipped}
+    rows: dict[str, int | None] = {r: None for r in plan.skipped}
     peak = {"worker": 0, "analysis": 0, "client": psutil.Process().memory_info().rss}
     status = "interrupted"
     link = None
@@ -450,7 +450,7 @@ def _stream(client: Any, todo: list[dict[str, Any]], columns: dict[str, str],
         if now - window[1] > 5.0:
             threads = sum(client.nthreads().values()) or 1
             window[:] = [2 * threads + 2, now]
-        return window[0]
+        return int(window[0])
 
     def submit() -> None:
         while queue and len(by_key) < in_flight():

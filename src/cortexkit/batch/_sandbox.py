@@ -20,7 +20,10 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 _CHECK_SECONDS = 0.1
 _MIN_LIMIT = 256 * 2**20
@@ -33,7 +36,7 @@ class Sandbox:
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen | None = None
-        self.conn = None
+        self.conn: Connection | None = None
 
     def start(self) -> None:
         from multiprocessing.connection import Connection

@@ -91,6 +91,8 @@ def estimate(run: NetworkRun | Any, method: str, observed: Any = None, source: i
     """
     check_choice("method", method, METHODS)
     moments = run.moments if isinstance(run, NetworkRun) else None
+    act_tm: Any
+    clamped_tm: Any
     if moments is not None:
         if method not in ("perturbation", "perturbation_corr"):
             raise ValidationError(
@@ -151,6 +153,21 @@ def observed_indices(observed: Any, n: int,
                      seed: int | np.random.Generator | None = None) -> np.ndarray:
     """Sorted indices of the observed neurons (``observed``: None, a fraction or indices).
 
+    Parameters
+    ----------
+    observed : None, float or array_like of int
+        None: all neurons; a fraction in (0, 1]: that share of the neurons drawn at random;
+        otherwise the indices themselves.
+    n : int
+        Number of neurons.
+    seed : int, Generator or None
+        Seed of the random draw.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        The observed neurons' indices, sorted.
+
     Examples
     --------
     >>> observed_indices(0.5, 6, seed=0).size
@@ -166,6 +183,8 @@ def observed_indices(observed: Any, n: int,
 
 
 def _time_major(run: Any, method: str) -> tuple[np.ndarray, np.ndarray | None]:
+    act: Any
+    clamped: Any
     if isinstance(run, NetworkRun):
         act, clamped = run.activity, run.clamped
     else:

@@ -22,12 +22,13 @@ Performance design
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from scipy.special import expit
 
 from cortexkit._lib import reprs
+from cortexkit._lib.memory import check_alloc
 from cortexkit._lib.validation import check_choice
 from cortexkit.causality._moments import ClampMoments, MomentAccumulator
 from cortexkit.errors import ValidationError
@@ -74,17 +75,24 @@ class NetworkRun:
     @property
     def timesteps(self) -> int:
         """Number of time steps (columns of ``activity``)."""
-        return int(self.activity.shape[1]) if self.activity is not None else int(self.steps)
+        return (int(self.activity.shape[1]) if self.activity is not None
+                else int(cast(int, self.steps)))
 
     def __repr__(self) -> str:
         if self.activity is None:
             return (f"NetworkRun(n_neurons={self.n_neurons}, timesteps={self.timesteps}, "
                     f"perturb={self.perturb!r}, record='moments')")
         return (f"NetworkRun(n_neurons={self.n_neurons}, timesteps={self.timesteps}, "
-                f"perturb={self.perturb!r}, clamped_fraction={self.clamped.mean():.3g})")
+                f"perturb={self.perturb!r}, "
+                f"clamped_fraction={cast(np.ndarray, self.clamped).mean():.3g})")
 
     def _repr_html_(self) -> str:
         off = ~np.eye(self.n_neurons, dtype=bool)
+        if self.activity is None or self.clamped is None:  # record="moments"
+            return reprs.html("NetworkRun", [
+                ("neurons", self.n_neurons), ("time steps", self.timesteps),
+                ("perturbation", self.perturb or "none"), ("recorded", "clamp moments"),
+                ("connections (off-diagonal)", int(np.count_nonzero(self.A[off])))])
         return reprs.html("NetworkRun", [
             ("neurons", self.n_neurons), ("time steps", self.timesteps),
             ("perturbation", self.perturb or "none"),
@@ -125,6 +133,8 @@ def make_connectivity(n_neurons: int, p: float = 0.1,
     True
     """
     n = _check_int(n_neurons, "n_neurons", 1)
+    check_alloc("n_neurons", 24.0 * n * n, f"a {n:,} x {n:,} connectivity matrix",
+                "use fewer neurons")
     p = float(p)
     if not 0.0 < p <= 1.0:
         raise ValidationError(f"p must be a connection probability in (0, 1]; got {p!r}", param="p")
@@ -185,6 +195,9 @@ def simulate(A: Any, timesteps: int, perturb: str | None = None, units: Any = No
     A = check_connectivity(A)
     n = A.shape[0]
     T = _check_int(timesteps, "timesteps", 2)
+    check_alloc("timesteps", 16.0 * T * max(int(np.shape(A)[0]), 1),
+                f"{T:,} time steps of {int(np.shape(A)[0]):,} neurons",
+                "simulate fewer time steps or neurons")
     dt = np.dtype(dtype)
     if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
         raise ValidationError(f"dtype must be np.float64 or np.float32; got {dtype!r}",
@@ -192,6 +205,7 @@ def simulate(A: Any, timesteps: int, perturb: str | None = None, units: Any = No
     check_choice("perturb", perturb, PROTOCOLS)
     unit_idx = None
     n_frac = 0
+    perturb_mode: str | None
     if perturb == "units":
         if units is None:
             raise ValidationError("perturb='units' needs units=[indices of clamped neurons]")

@@ -109,6 +109,18 @@ def auroc(scores: Any, labels: Any) -> float:
     NaN, with a CortexkitWarning, when all labels are equal (undefined); NaN or inf
     scores are refused with ValidationError.
 
+    Parameters
+    ----------
+    scores : array_like
+        Score of every candidate (higher: more likely positive).
+    labels : array_like of bool
+        True for the positives, same size as ``scores``.
+
+    Returns
+    -------
+    float
+        AUROC in [0, 1]; NaN without positives or without negatives.
+
     Examples
     --------
     >>> auroc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])

@@ -11,12 +11,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+from typing import Any
 
 import click
 import typer
 
 from cortexkit.errors import CortexkitError
 
+_TyperClickException: type[Any]
 try:  # typer >= 0.2x raises usage errors (e.g. --bins abc) from its vendored click
     from typer._click.exceptions import ClickException as _TyperClickException
 except ImportError:  # pragma: no cover - typer built on the real click
@@ -84,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 def _flags(app: typer.Typer, argv: list[str]) -> dict[str, str]:
     """Parameter name -> its long flag, for the command in ``argv`` (empty if none)."""
     try:
-        group = typer.main.get_command(app)
+        group: Any = typer.main.get_command(app)
         cmd = group.commands.get(argv[0]) if argv else None
     except Exception:  # noqa: BLE001 - only used to improve an error message
         return {}
@@ -107,7 +109,7 @@ def _with_flag(message: str, param: str | None, flags: dict[str, str]) -> str:
     ``--sort``), and otherwise the flag is added at the end.
     """
     flag = flags.get(param) if param else None
-    if flag is None:
+    if flag is None or param is None:
         return message
     if message.startswith(param + " "):
         message = flag + message[len(param):]

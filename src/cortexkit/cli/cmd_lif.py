@@ -61,8 +61,6 @@ def register(app: typer.Typer) -> None:
         if n_neurons < 1:
             raise ValidationError(f"--n-neurons must be a positive integer; got {n_neurons}")
         params = lif.LIFParams(dt=dt, t_max=t_max, t_ref=t_ref)
-        if input_kind == "noise" and (not np.isfinite(sd) or sd < 0):
-            raise ValidationError(f"--sd must be finite and >= 0 (A); got {sd}")
         record = n_neurons * params.n_steps <= _MAX_V_SAMPLES
         with progress(not as_json) as prog:
             task = prog.step(f"simulating {n_neurons} LIF neurons", total=1)

@@ -120,8 +120,8 @@ def _fmt(x: Any) -> str:
 
 def _with_flag(exc: ValidationError) -> ValidationError:
     """The library's message with the parameter spelled as this command's flag."""
-    param = getattr(exc, "param", None)
-    flag = _FLAGS.get(param or "")
+    param = getattr(exc, "param", None) or ""
+    flag = _FLAGS.get(param)
     if flag is None:
         return exc
     msg = str(exc)

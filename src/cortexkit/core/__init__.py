@@ -19,9 +19,10 @@ This layer imports only :mod:`cortexkit.errors` and :mod:`cortexkit._lib`.
 
 from __future__ import annotations
 
+from cortexkit.core._trusted import from_trusted_parts
 from cortexkit.core.binned import PSTH, BinnedSpikes
 from cortexkit.core.responses import Responses, bin_stimuli, tutorial_convention
-from cortexkit.core.spikes import SpikeTrains, from_trusted_parts
+from cortexkit.core.spikes import SpikeTrains
 
 __all__ = ["SpikeTrains", "BinnedSpikes", "PSTH", "Responses", "bin_stimuli", "tutorial_convention",
            "from_trusted_parts"]

@@ -11,7 +11,7 @@ neo, quantities and pynapple are optional and imported on call.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -121,7 +121,7 @@ class InteropMixin:
         >>> st.to_neo()[0].t_stop.item()                  # doctest: +SKIP
         1.0
         """
-        return neo_trains(self)
+        return neo_trains(cast("SpikeTrains", self))
 
     @classmethod
     def from_neo(
@@ -166,7 +166,7 @@ class InteropMixin:
         t_stop = stop if t_stop is None else t_stop
         if allow_negative is None:
             allow_negative = t_start < 0
-        return cls.from_list(arrays, unit_ids=ids if unit_ids is None else unit_ids,
+        return cast(Any, cls).from_list(arrays, unit_ids=ids if unit_ids is None else unit_ids,
                              t_start=t_start, t_stop=t_stop, unit_info=unit_info, sort=sort,
                              allow_negative=allow_negative)
 
@@ -188,7 +188,7 @@ class InteropMixin:
         >>> list(st.to_pynapple().keys())                 # doctest: +SKIP
         [2, 4]
         """
-        return pynapple_group(self)
+        return pynapple_group(cast("SpikeTrains", self))
 
     @classmethod
     def from_pynapple(
@@ -235,6 +235,6 @@ class InteropMixin:
         t_stop = stop if t_stop is None else t_stop
         if allow_negative is None:
             allow_negative = t_start is not None and t_start < 0
-        return cls.from_list(arrays, unit_ids=unit_ids, t_start=t_start, t_stop=t_stop,
+        return cast(Any, cls).from_list(arrays, unit_ids=unit_ids, t_start=t_start, t_stop=t_stop,
                              unit_info=info if unit_info is None else unit_info, sort=sort,
                              allow_negative=allow_negative)

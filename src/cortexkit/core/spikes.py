@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from cortexkit.core.binned import PSTH, BinnedSpikes
 
-__all__ = ["SpikeTrains", "from_trusted_parts"]
+__all__ = ["SpikeTrains"]
 
 _SLOTS = ("_times", "_offsets", "_unit_ids", "_t_start", "_t_stop", "_unit_info",
           "_n_duplicates")
@@ -97,6 +97,14 @@ class SpikeTrains(InteropMixin):
     """
 
     __slots__ = _SLOTS
+    # the slots' types (set once by _store through object.__setattr__)
+    _times: np.ndarray
+    _offsets: np.ndarray
+    _unit_ids: np.ndarray
+    _t_start: float
+    _t_stop: float
+    _unit_info: pd.DataFrame | None
+    _n_duplicates: int
 
     def __init__(
         self,
@@ -145,7 +153,8 @@ class SpikeTrains(InteropMixin):
         return {name: getattr(self, name) for name in _SLOTS}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self._store(*(np.array(state[n]) if n in _SLOTS[:3] else state[n] for n in _SLOTS))
+        parts: list[Any] = [np.array(state[n]) if n in _SLOTS[:3] else state[n] for n in _SLOTS]
+        self._store(*parts)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -563,18 +572,4 @@ class SpikeTrains(InteropMixin):
 
         return pd.DataFrame({"unit": np.repeat(self._unit_ids, self.counts),
                              "time": self._times.copy()})
-
-
-def from_trusted_parts(times: Any, offsets: Any, unit_ids: Any, t_start: float,
-                       t_stop: float, *, unit_info: pd.DataFrame | None = None,
-                       n_duplicates: int | None = None) -> SpikeTrains:
-    """A SpikeTrains from parts that are valid by construction: no checks, no warnings.
-
-    For library code whose output is grouped, sorted within units and inside
-    ``[t_start, t_stop]`` by construction (e.g. the LIF kernels); everything else goes
-    through the validated constructors.  ``n_duplicates`` is counted unless given.
-    """
-    return SpikeTrains._trusted(times, offsets, unit_ids, t_start, t_stop, unit_info,
-                                n_duplicates)
-
 

@@ -233,8 +233,8 @@ def _write_session(folder: Path, p: dict, index: int) -> dict[str, Any]:
     # first spike at a random phase of a first interval: a stationary start
     next_spike = (refractory + rng.standard_gamma(shape) * scale) * rng.uniform(0, 1, n)
 
-    times_f = _NpyAppender(folder / "spikes.times.npy", np.float64)
-    clusters_f = _NpyAppender(folder / "spikes.clusters.npy", np.int32)
+    times_f = _NpyAppender(folder / "spikes.times.npy", np.dtype(np.float64))
+    clusters_f = _NpyAppender(folder / "spikes.clusters.npy", np.dtype(np.int32))
     try:
         t0 = 0.0
         while t0 < duration:

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from cortexkit._lib.reprs import Summarized
+from cortexkit._lib.validation import check_choice, check_int
 from cortexkit.encoding._cache import cached_orientation_model
 from cortexkit.encoding._model import OrientationCNN, orientation_set, predict
 from cortexkit.encoding._names import ARCHITECTURES, LAYERS
 from cortexkit.encoding._pipeline import LayerComparison, compare_layers
-from cortexkit.errors import ValidationError
 
 __all__ = ["OrientationExperiment", "orientation_experiment"]
 
@@ -144,17 +144,14 @@ def orientation_experiment(
     >>> sorted(ex.comparison.rdms)
     ['data', 'fc', 'pool']
     """
-    if architecture not in ARCHITECTURES:
-        raise ValidationError(f"architecture must be one of {', '.join(ARCHITECTURES)}; "
-                              f"got {architecture!r}", param="architecture")
+    check_choice("architecture", architecture, ARCHITECTURES)
     if layers is None:
         layers = tuple(name for name in LAYERS[architecture] if name != "out")
     elif isinstance(layers, str):
         layers = (layers,)
-    for name, value, low in (("n_train", n_train, 2), ("epochs", epochs, 1),
-                             ("n_test", n_test, 1)):
-        if not isinstance(value, int | np.integer) or value < low:
-            raise ValidationError(f"{name} must be an integer >= {low}; got {value!r}")
+    n_train = check_int("n_train", n_train, low=2)
+    epochs = check_int("epochs", epochs, low=1)
+    n_test = check_int("n_test", n_test, low=1)
     report = progress or (lambda step, fraction: None)
     report(f"training the {architecture} network ({n_train} gratings, {epochs} epochs; "
            "reused from the cache when trained before)", 0.1)
@@ -166,7 +163,7 @@ def orientation_experiment(
     x, y, _ = orientation_set(n_test, seed=seed + 1)
     accuracy = float(((predict(net, x) > 0.5) == y).mean())
     return OrientationExperiment(
-        architecture=architecture, n_train=int(n_train), epochs=int(epochs), seed=seed,
+        architecture=architecture, n_train=n_train, epochs=epochs, seed=seed,
         net=net, losses=np.asarray(losses), from_cache=bool(info["cached"]),
         cache_file=info["path"], comparison=comparison, accuracy=accuracy, n_test=n_test,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +62,7 @@ def _set_deterministic(mode: bool) -> None:
         setter(mode)
 
 
-class OrientationCNN(nn.Module):
+class OrientationCNN(nn.Module):  # type: ignore[name-defined]  # torch loaded at run time
     """CNN that reports whether a grating is tilted right (clockwise) of vertical.
 
     ``conv`` (6 channels, 7x7, padding 3; initialised with the tutorial's filters,
@@ -91,7 +91,7 @@ class OrientationCNN(nn.Module):
     """
 
     def __init__(self, h: int = 48, w: int = 64,
-                 architecture: Literal["conv_pool_fc", "conv_fc", "fc"] = "conv_pool_fc",
+                 architecture: str = "conv_pool_fc",
                  n_hidden: int = 10, seed: int | np.random.Generator | None = 0) -> None:
         super().__init__()
         check_choice("architecture", architecture, ARCHITECTURES)
@@ -239,7 +239,32 @@ def _sgd_step(params: list[Any], bufs: list[Any], lr: float, momentum: float) ->
 
 def orientation_set(n: int, seed: int | np.random.Generator | None = 0,
                     **grating_kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``n`` gratings at uniform random angles in -90..90, labels (1 = right) and angles."""
+    """``n`` gratings at uniform random angles in -90..90, labels (1 = right) and angles.
+
+    Parameters
+    ----------
+    n : int
+        Number of gratings.
+    seed : int, Generator or None
+        Seed of the angles.
+    **grating_kw
+        Options of :func:`grating` (e.g. ``patch=True``).
+
+    Returns
+    -------
+    stimuli : numpy.ndarray, float32, shape (n, 48, 64)
+    labels : numpy.ndarray, float32, shape (n,)
+        1 for angles > 0 (tilted right), else 0.
+    angles : numpy.ndarray, shape (n,)
+        The angles in degrees.
+
+    Examples
+    --------
+    >>> from cortexkit.encoding import orientation_set
+    >>> x, y, angles = orientation_set(4, seed=0)
+    >>> x.shape, ((angles > 0) == (y == 1)).all()
+    ((4, 48, 64), np.True_)
+    """
     rng = np.random.default_rng(seed)
     angles = rng.uniform(-90.0, 90.0, n)
     return grating(angles, **grating_kw), (angles > 0).astype(np.float32), angles
@@ -288,7 +313,29 @@ def train_orientation_model(n_train: int = 1000, epochs: int = 25,
 
 
 def predict(net: OrientationCNN, stimuli: Any, batch_size: int = 1000) -> np.ndarray:
-    """Probability "tilted right" for every stimulus (no gradients, eval mode)."""
+    """Probability "tilted right" for every stimulus (no gradients, eval mode).
+
+    Parameters
+    ----------
+    net : OrientationCNN
+        The network.
+    stimuli : array_like or torch.Tensor, shape (p, h, w)
+        Stimuli (e.g. from :func:`grating`).
+    batch_size : int, default 1000
+        Stimuli per forward pass.
+
+    Returns
+    -------
+    numpy.ndarray, shape (p,)
+        The network's output for each stimulus.
+
+    Examples
+    --------
+    >>> from cortexkit.encoding import OrientationCNN, grating, predict
+    >>> p = predict(OrientationCNN(48, 64, seed=0), grating([-45.0, 45.0]))
+    >>> p.shape, bool(((p > 0) & (p < 1)).all())
+    ((2,), True)
+    """
     x = _as_tensor(stimuli)
     was_training = net.training
     net.eval()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,9 @@ from cortexkit.core import Responses
 from cortexkit.encoding._model import OrientationCNN, hidden_activity
 from cortexkit.encoding._stimuli import grating, images_to_input
 from cortexkit.errors import ValidationError
+
+if TYPE_CHECKING:
+    from cortexkit.rsa import Method, Metric
 
 __all__ = ["LayerComparison", "model_inputs", "compare_layers"]
 
@@ -138,7 +141,8 @@ def compare_layers(
     ...                           convention="tutorial")              # doctest: +SKIP
     >>> ck.encoding.compare_layers(net, v1).table                     # doctest: +SKIP
     """
-    check_choice("method", method, rsa._rdm.METHODS)
+    how = cast("Method", check_choice("method", method, rsa.METHODS))
+    metric_ = cast("Metric", metric)  # rsa.rdm checks it
     if isinstance(layers, str):
         layers = (layers,)
     inputs = model_inputs(data, net.h, net.w)
@@ -147,16 +151,16 @@ def compare_layers(
                               f"{inputs.shape[1]} x {inputs.shape[2]}")
     act = hidden_activity(net, inputs, layers)
     rng = np.random.default_rng(seed)
-    rdms = {"data": rsa.rdm(data.responses, metric)}
+    rdms = {"data": rsa.rdm(data.responses, metric_)}
     rows: list[dict[str, Any]] = []
     for name in layers:
         try:
-            rdms[name] = rsa.rdm(act[name], metric)
+            rdms[name] = rsa.rdm(act[name], metric_)
         except ValidationError as exc:
             raise ValidationError(f"layer {name!r}: {exc}") from exc
-        boot = rsa.bootstrap_compare(rdms["data"], rdms[name], method, n_boot=n_boot, ci=ci,
+        boot = rsa.bootstrap_compare(rdms["data"], rdms[name], how, n_boot=n_boot, ci=ci,
                                      seed=rng)
-        p = (rsa.permutation_test(rdms["data"], rdms[name], method, n_perm=n_perm,
+        p = (rsa.permutation_test(rdms["data"], rdms[name], how, n_perm=n_perm,
                                   seed=rng).p_value if n_perm > 0 else float("nan"))
         rows.append({"layer": name, "n_units": act[name].shape[1],
                      "similarity": boot.estimate, "ci_low": boot.ci_low,

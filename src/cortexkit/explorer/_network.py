@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -88,7 +88,7 @@ def network_view(
         kwargs["units"] = units
     run = causality.simulate(A, timesteps, **kwargs)
     curve = []
-    estimate = None
+    estimate = np.full(np.shape(A), np.nan)
     for k in _checkpoints(timesteps, first=first):
         sub = _prefix(run, k)
         data = sub if method in PERTURBATION_METHODS else sub.activity
@@ -104,7 +104,7 @@ def network_view(
         "estimate": np.nan_to_num(estimate, nan=0.0).round(5).tolist(),
         "curve": curve,
         "score": curve[-1],
-        "clamped_fraction": float(np.mean(run.clamped)),
+        "clamped_fraction": float(np.mean(cast(np.ndarray, run.clamped))),
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cortexkit._lib.optional import optional_import
 from cortexkit._lib.validation import check_choice, check_int
@@ -268,7 +268,8 @@ def server_config(app: Any, host: str, port: int, *, header_timeout: float = HEA
 
     return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                           lifespan="off", http=_header_timeout_protocol(header_timeout),
-                          timeout_keep_alive=keep_alive, limit_concurrency=64,
+                          timeout_keep_alive=cast(Any, keep_alive),  # float s work too
+                          limit_concurrency=64,
                           h11_max_incomplete_event_size=16 * 1024)
 
 
@@ -279,7 +280,7 @@ def _header_timeout_protocol(seconds: float) -> Any:
     class HeaderTimeoutProtocol(H11Protocol):
         _header_timer: Any = None
 
-        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
             self._arm()
 

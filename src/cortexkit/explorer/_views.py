@@ -188,7 +188,7 @@ class ExplorerData:
 
         if counts.sum() == 0:
             return {"error": "no ISIs fall inside the histogram range; widen range_max"}
-        est = {}
+        est: dict[str, Any] = {}
         for name in ENTROPY_ESTIMATORS:
             try:
                 est[name] = _finite(information.entropy_from_counts(counts, estimator=name))

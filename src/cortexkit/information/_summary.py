@@ -40,6 +40,9 @@ def max_entropy_bound(mean_isi: Any, bins: Any = 50,
     bins, range
         As in :func:`~cortexkit.information.isi_entropy`.
     base : float, default 2
+        Logarithm base (2: bits).
+    warn_nan : bool, default True
+        Warn (CortexkitWarning) when some means are NaN.
 
     Returns
     -------
@@ -205,7 +208,7 @@ def entropy_summary(st: Any, bins: Any = 50, range: tuple[float, float] | None =
     return EntropySummary(
         units=table, edges=edges, estimator=estimator, base=base,
         population_mean_isi=pop_mean, references=refs,
-        reference_entropies={name: entropy(p, base=base) for name, p in refs.items()},
+        reference_entropies={name: float(entropy(p, base=base)) for name, p in refs.items()},
         note=note, closest=closest, farthest=farthest,
     )
 

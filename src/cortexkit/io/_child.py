@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import numpy as np
 
@@ -50,7 +50,7 @@ class _Worker:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "cortexkit.io._child"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, close_fds=True)
-        self.fd = self.proc.stdout.fileno()
+        self.fd = cast(IO[bytes], self.proc.stdout).fileno()
         if self._read(1, time.monotonic() + _START_TIMEOUT) != _READY:
             self.kill()
             raise DataFormatError("the NWB reader process did not start; check that "
@@ -72,8 +72,9 @@ class _Worker:
     def request(self, msg: dict, timeout: float) -> bytes | None:
         """The reply frame, b"" when the child died, None on timeout."""
         try:
-            self.proc.stdin.write(json.dumps(msg).encode() + b"\n")
-            self.proc.stdin.flush()
+            stdin = cast(IO[bytes], self.proc.stdin)
+            stdin.write(json.dumps(msg).encode() + b"\n")
+            stdin.flush()
         except (BrokenPipeError, OSError):
             return b""
         deadline = time.monotonic() + timeout
@@ -88,6 +89,11 @@ class _Worker:
             self.proc.wait(5)
         except (OSError, subprocess.TimeoutExpired):
             pass
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
 
     def died(self) -> str:
         try:
@@ -138,6 +144,7 @@ def run(kind: str, path: Path, max_bytes: int, timeout: float) -> tuple[dict, di
             )
         if not frame:
             why = worker.died()
+            worker.kill()
             _WORKER = None
             raise DataFormatError(f"{path}: the file reader {why} on this file; the file is "
                                   "damaged: export it again")

@@ -73,6 +73,7 @@ def to_seconds(times: np.ndarray, sample_rate: float | None, source: str) -> np.
 
 def spike_kwargs(options: dict[str, Any]) -> dict[str, Any]:
     """The SpikeTrains options among ``options`` (loaders refuse unsorted files by default)."""
-    kw = {k: options[k] for k in ("t_start", "t_stop", "allow_negative") if k in options}
+    kw: dict[str, Any] = {k: options[k] for k in ("t_start", "t_stop", "allow_negative")
+                          if k in options}
     kw["sort"] = bool(options.get("sort", False))
     return kw

@@ -51,7 +51,7 @@ def read_epochs(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
             f"{times.size} (the length of spike_times.npy)"
         )
     n_epochs, n_neurons = start.shape
-    bad = np.flatnonzero(~np.isfinite(times)) if times.dtype.kind == "f" else []
+    bad: Any = np.flatnonzero(~np.isfinite(times)) if times.dtype.kind == "f" else []
     if len(bad):
         raise DataFormatError(
             f"{folder / 'spike_times.npy'}: spike time {int(bad[0])} is {times[bad[0]]}; every "

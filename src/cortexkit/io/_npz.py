@@ -137,7 +137,7 @@ def write_npz(st: SpikeTrains, tmp: Path) -> None:
                 if missing.any():
                     arrays[f"{_MISSING}{col}"] = missing
     with open(tmp, "wb") as fh:
-        np.savez_compressed(fh, **arrays)
+        np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]  # numpy stub: allow_pickle
 
 
 def _plain(values: np.ndarray) -> np.ndarray:

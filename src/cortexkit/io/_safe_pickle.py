@@ -30,7 +30,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import numpy as np
 
@@ -111,7 +111,7 @@ class _PendingArray:
         dtype = _plain_dtype(dtype)
         shape = _shape(shape)
         n = math.prod(shape)
-        order = "F" if fortran else "C"
+        order: Literal["F", "C"] = "F" if fortran else "C"
         if dtype.hasobject:
             if not isinstance(data, list) or len(data) != n:
                 raise _Refused(f"object array of shape {shape} with "
@@ -178,8 +178,49 @@ for _core in ("numpy.core", "numpy._core"):
     _ALLOWED[(f"{_core}.numeric", "_frombuffer")] = _frombuffer
 
 
-class RestrictedUnpickler(pickle.Unpickler):
-    """An unpickler that can only rebuild NumPy arrays, dtypes and scalars from file data."""
+class _Bounded:
+    """A read-only view of a stream that never reads (or allocates) past ``limit`` bytes."""
+
+    def __init__(self, fp: IO[bytes], limit: int) -> None:
+        self._fp, self._left = fp, max(int(limit), 0)
+
+    def read(self, n: int = -1) -> bytes:
+        n = self._left if n is None or n < 0 else min(n, self._left)
+        data = self._fp.read(n) if n else b""
+        self._left -= len(data)
+        return data
+
+    def readline(self, limit: int = -1) -> bytes:
+        n = self._left if limit is None or limit < 0 else min(limit, self._left)
+        data = self._fp.readline(n) if n else b""
+        self._left -= len(data)
+        return data
+
+    def readinto(self, buf: Any) -> int:
+        data = self.read(len(buf))
+        buf[:len(data)] = data
+        return len(data)
+
+
+class RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined]
+    """An unpickler that can only rebuild NumPy arrays, dtypes and scalars from file data.
+
+    It is the pure-Python unpickler, on purpose: the C one sizes its memo table from the
+    index in a ``LONG_BINPUT`` opcode, so a 4-byte change in a file makes it allocate
+    and clear gigabytes.  Here the memo is a dict, and reads are bounded by the stream.
+    """
+
+    dispatch = dict(pickle._Unpickler.dispatch)  # type: ignore[attr-defined]
+
+    def _load_build(self) -> None:
+        """BUILD only on the stand-ins: never set attributes of other objects."""
+        state = self.stack.pop()
+        inst = self.stack[-1]
+        if not isinstance(inst, _PendingArray | _PendingDtype):
+            raise _Refused(f"refused to set the state of a {type(inst).__name__}")
+        inst.__setstate__(state)
+
+    dispatch[pickle.BUILD[0]] = _load_build
 
     def find_class(self, module: str, name: str) -> Any:  # noqa: D102
         try:
@@ -246,7 +287,7 @@ def read_npy(fp: IO[bytes], source: str, size: int) -> np.ndarray:
     shape, fortran, dtype, offset = _read_header(fp, source)
     if dtype.hasobject:
         check_size(size, source, "the object array")
-        return _unpickle(fp, shape, source)
+        return _unpickle(fp, shape, source, size - offset)
     nbytes = math.prod(shape) * dtype.itemsize
     check_size(nbytes, source)
     if offset + nbytes > size:
@@ -256,14 +297,14 @@ def read_npy(fp: IO[bytes], source: str, size: int) -> np.ndarray:
             "it again"
         )
     arr = np.empty(math.prod(shape), dtype=dtype)
-    got = _readinto(fp, memoryview(arr).cast("B")) if nbytes else 0
+    got = _readinto(fp, memoryview(arr.data).cast("B")) if nbytes else 0
     if got != nbytes:
         raise DataFormatError(f"{source}: the array data is incomplete ({got} of {nbytes} "
                               "bytes); the file may be truncated: copy or download it again")
     return arr.reshape(shape, order="F" if fortran else "C")
 
 
-def _readinto(fp: IO[bytes], view: memoryview) -> int:
+def _readinto(fp: Any, view: memoryview) -> int:
     got = 0
     while got < len(view):
         n = fp.readinto(view[got:])
@@ -273,9 +314,9 @@ def _readinto(fp: IO[bytes], view: memoryview) -> int:
     return got
 
 
-def _unpickle(fp: IO[bytes], shape: tuple[int, ...], source: str) -> np.ndarray:
+def _unpickle(fp: IO[bytes], shape: tuple[int, ...], source: str, size: int) -> np.ndarray:
     try:
-        obj = RestrictedUnpickler(fp, encoding="latin1").load()
+        obj = RestrictedUnpickler(_Bounded(fp, size), encoding="latin1").load()
     except _Refused as exc:
         raise DataFormatError(
             f"{source}: refused to load: {exc}. Only numeric arrays whose data are in the "

@@ -93,6 +93,9 @@ def _column(df, wanted: str | None, names: tuple[str, ...], what: str, path: Pat
 def _from_frame(df, meta: dict[str, Any] | None, path: Path, opts: dict[str, Any]):
     tcol = _column(df, opts.get("time_column"), _TIME_NAMES, "time", path)
     ucol = _column(df, opts.get("unit_column"), _UNIT_NAMES, "unit", path)
+    if len(df) == 0:  # a header without rows: no spikes (a saved empty recording)
+        df = df.astype({tcol: np.float64, ucol: np.int64 if meta is None or not meta[
+            "unit_ids"] or not isinstance(meta["unit_ids"][0], str) else str})
     units = df[ucol]
     if units.isna().any():
         row = int(np.flatnonzero(units.isna().to_numpy())[0])

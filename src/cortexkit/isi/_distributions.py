@@ -93,7 +93,26 @@ class DistributionFits(Summarized):
 
 
 def scipy_dist(model: str, params: dict[str, float]) -> Any:
-    """The frozen ``scipy.stats`` distribution equal to a fitted model."""
+    """The frozen ``scipy.stats`` distribution equal to a fitted model.
+
+    Parameters
+    ----------
+    model : str
+        One of :data:`DIST_MODELS`.
+    params : dict
+        Its fitted parameters (``DistributionFits.params(model)``).
+
+    Returns
+    -------
+    scipy.stats distribution (frozen)
+        With ``pdf``, ``cdf``, ``rvs`` ...
+
+    Examples
+    --------
+    >>> from cortexkit.isi import scipy_dist
+    >>> round(float(scipy_dist("exponential", {"rate": 10.0}).mean()), 6)
+    0.1
+    """
     p = params
     if model == "exponential":
         return stats.expon(scale=1.0 / p["rate"])
@@ -347,8 +366,8 @@ def _fit_flat(
             np.zeros(0))
         if not pvalues:
             return d, np.full(k, np.nan)
-        p = np.clip(stats.kstwo.sf(d, counts), 0.0, 1.0) if k else np.zeros(0)
-        return d, p
+        pval = np.clip(stats.kstwo.sf(d, counts), 0.0, 1.0) if k else np.zeros(0)
+        return d, pval
 
     out: dict[str, dict] = {}
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from cortexkit.errors import CortexkitError, ValidationError
+from cortexkit._lib.validation import invalid
+from cortexkit.errors import CortexkitError
 from cortexkit.isi._curves import CURVE_MODELS, CurveFit, fit_curve
 from cortexkit.isi._distributions import DistributionFits, fit_distribution, scipy_dist
 from cortexkit.isi._intervals import histogram
@@ -46,8 +47,7 @@ def default_range(isis: Any) -> tuple[float, float]:
     """
     x = np.asarray(isis, dtype=np.float64)
     if x.size == 0:
-        raise ValidationError("isis must hold at least one interval to choose a range",
-                              param="isis")
+        raise invalid("isis", "at least one interval to choose a range", x.tolist())
     lo, hi = (float(v) for v in np.percentile(x, [1, 95]))
     if not hi > lo:
         lo, hi = 0.0, float(x.max()) or 1.0
@@ -185,21 +185,22 @@ def example_unit(
     """
     if unit is None:
         if st.n_units == 0 or st.n_spikes == 0:
-            raise ValidationError("the recording has no spikes; nothing to fit")
+            raise invalid("st", "a recording with spikes (nothing to fit)", st,
+                          given="the recording has no spikes")
         pos = int(np.argmax(st.counts))
     else:
         ids = st.unit_ids.tolist()
         if unit not in ids:
             shown = ", ".join(str(u) for u in ids[:10]) + (" ..." if len(ids) > 10 else "")
-            raise ValidationError(f"unit {unit!r} is not a unit of this recording; units: "
-                                  f"{shown}")
+            raise invalid("unit", "a unit of this recording", unit, f"units: {shown}")
         pos = ids.index(unit)
     uid = st.unit_ids[pos].item()
     x = np.diff(st[pos])
     if range is None:
         if x.size < 2:
-            raise ValidationError(f"unit {uid!r} has {st.counts[pos]} spikes; choose a unit "
-                                  "with at least 3 (or give range)")
+            raise invalid("unit", "a unit with at least 3 spikes", uid,
+                          "choose another unit, or give range",
+                          given=f"unit {uid!r} with {st.counts[pos]} spikes")
         range = default_range(x)
     hist_range = range
     counts, edges = histogram(x, bins=bins, range=hist_range)

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from cortexkit._lib._util import offsets_from_counts, unit_index, within_unit_mask
+from cortexkit._lib.memory import check_alloc
 from cortexkit.errors import ValidationError
 
 __all__ = ["Intervals", "intervals", "histogram"]
@@ -38,6 +39,9 @@ class Intervals:
     """
 
     __slots__ = ("_values", "_offsets", "_unit_ids")
+    _values: np.ndarray
+    _offsets: np.ndarray
+    _unit_ids: np.ndarray
 
     def __init__(self, values: Any, offsets: Any, unit_ids: Any = None) -> None:
         values = np.array(values, dtype=np.float64)
@@ -203,7 +207,26 @@ def _flat(st: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def as_isi_array(isis: Any, name: str = "isis") -> np.ndarray:
-    """A 1-D float64 copy of one unit's ISIs (array or single-unit :class:`Intervals`)."""
+    """A 1-D float64 copy of one unit's ISIs (array or single-unit :class:`Intervals`).
+
+    Parameters
+    ----------
+    isis : array_like or Intervals
+        ISIs of one unit in seconds (finite, >= 0).
+    name : str, default "isis"
+        The argument's name in error messages.
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        A new array; the input is never modified.
+
+    Examples
+    --------
+    >>> from cortexkit.isi import as_isi_array
+    >>> as_isi_array([0.1, 0.25]).dtype
+    dtype('float64')
+    """
     if isinstance(isis, Intervals):
         if isis.n_units != 1:
             raise ValidationError(
@@ -265,6 +288,7 @@ def histogram(
         if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or bins < 1:
             raise ValidationError(f"bins must be a positive integer or edges; got {bins!r}",
                                   param="bins")
+        check_alloc("bins", 16.0 * bins, f"bins={bins:,}", "use fewer bins")
     else:
         bins = np.asarray(bins, dtype=np.float64)
         if bins.ndim != 1 or bins.size < 2 or np.any(np.diff(bins) <= 0):

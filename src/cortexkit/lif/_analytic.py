@@ -18,6 +18,16 @@ __all__ = ["rate", "rheobase", "fi_curve"]
 def rheobase(params: LIFParams) -> float:
     """Smallest constant current (A) that makes the neuron fire, ``(V_th - E_L) / R``.
 
+    Parameters
+    ----------
+    params : LIFParams
+        The neuron.
+
+    Returns
+    -------
+    float
+        The rheobase in amperes.
+
     Examples
     --------
     >>> from cortexkit.lif import LIFParams, rheobase

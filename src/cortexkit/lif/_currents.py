@@ -86,6 +86,18 @@ def sine_current(t: Any, i_mean: float, period: float = 0.01) -> np.ndarray:
 def constant_current(t: Any, i_mean: float) -> np.ndarray:
     """Constant current ``i_mean`` (A) at every time of ``t``.
 
+    Parameters
+    ----------
+    t : array_like
+        Step times (s).
+    i_mean : float
+        The current (A).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``i_mean`` at every time, same shape as ``t``.
+
     Examples
     --------
     >>> from cortexkit.lif import constant_current

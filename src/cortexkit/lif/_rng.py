@@ -58,8 +58,8 @@ def seed_keys(seed) -> tuple[int, int]:
         raise ValidationError(f"seed must be a non-negative int, a numpy Generator or None; "
                               f"got {seed!r}", param="seed")
     if isinstance(seed, np.random.Generator):
-        state = seed.integers(0, 2**63, size=2, dtype=np.int64).astype(np.uint64)
-        state = np.random.SeedSequence([int(x) for x in state]).generate_state(2, np.uint64)
+        drawn = seed.integers(0, 2**63, size=2, dtype=np.int64)
+        state = np.random.SeedSequence([int(x) for x in drawn]).generate_state(2, np.uint64)
     else:
         state = np.random.SeedSequence(seed).generate_state(2, np.uint64)
     return int(state[0]), int(state[1])

@@ -6,13 +6,13 @@ format its :class:`InputRun`.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from cortexkit.errors import ValidationError
+from cortexkit._lib.memory import check_alloc
+from cortexkit._lib.validation import check_choice, check_int, check_number
 from cortexkit.lif._analytic import rate
 from cortexkit.lif._currents import ou_current, poisson_current, sine_current
 from cortexkit.lif._params import LIFParams
@@ -71,9 +71,7 @@ def input_current(
     >>> input_current("sine", LIFParams())[0].shape
     (150,)
     """
-    if kind not in INPUT_KINDS:
-        raise ValidationError(f"kind must be one of {', '.join(INPUT_KINDS)}; got {kind!r}",
-                              param="kind")
+    check_choice("kind", kind, INPUT_KINDS)
     mean = DEFAULT_I_MEAN[kind] if i_mean is None else float(i_mean)
     t = params.times()
     if kind == "sine":
@@ -81,9 +79,8 @@ def input_current(
     if kind == "constant":
         return mean, 0.0
     if kind == "noise":
-        if not np.isfinite(sd) or sd < 0:
-            raise ValidationError(f"sd must be finite and >= 0 (A); got {sd}", param="sd")
-        return mean, float(sd)  # white noise drawn inside the simulation loop
+        # white noise drawn inside the simulation loop
+        return mean, check_number("sd", sd, low=0.0, unit="A")
     rng = np.random.default_rng(seed)
     if kind == "ou":
         return ou_current(t, mean, sd, n_neurons=n_neurons, seed=rng), 0.0
@@ -191,27 +188,17 @@ def run_input(
     >>> round(run.cv_mean, 6)
     0.0
     """
-    if not isinstance(n_neurons, int | np.integer) or n_neurons < 1:
-        raise ValidationError(f"n_neurons must be a positive integer; got {n_neurons!r}",
-                              param="n_neurons")
+    n_neurons = check_int("n_neurons", n_neurons, low=1)
     params = LIFParams() if params is None else params
     _check_memory(kind, int(n_neurons), int(params.n_steps), record_v)
     mean = DEFAULT_I_MEAN.get(kind, 0.0) if i_mean is None else float(i_mean)
-    current, noise_sd = input_current(kind, params, int(n_neurons), i_mean=mean, sd=sd,
+    current, noise_sd = input_current(kind, params, n_neurons, i_mean=mean, sd=sd,
                                       period=period, seed=seed)
-    res = simulate(params, current, int(n_neurons), noise_sd=noise_sd, method=method,
+    res = simulate(params, current, n_neurons, noise_sd=noise_sd, method=method,
                    record_v=record_v, seed=seed)
     membrane = membrane_stats(res, t_skip=t_skip) if res.v is not None else None
     return InputRun(kind=kind, i_mean=mean, result=res, cv=isi_cv(res.spikes),
                     membrane=membrane)
-
-
-def _memory_limit() -> int:
-    """Half of the machine's physical memory (bytes), or 4 GiB when unknown."""
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")) // 2
-    except (ValueError, OSError, AttributeError):
-        return 4 << 30
 
 
 def _check_memory(kind: str, n_neurons: int, n_steps: int, record_v: bool) -> None:
@@ -221,10 +208,6 @@ def _check_memory(kind: str, n_neurons: int, n_steps: int, record_v: bool) -> No
         per_neuron += 8 * n_steps  # one input current per neuron
     if record_v:
         per_neuron += 8 * n_steps
-    need, limit = n_neurons * per_neuron, _memory_limit()
-    if need > limit:
-        raise ValidationError(
-            f"n_neurons={n_neurons:,} with {n_steps:,} steps of {kind!r} input needs about "
-            f"{need / 2**30:.3g} GiB, more than half of this machine's memory "
-            f"({limit / 2**30:.3g} GiB); use fewer neurons or a shorter t_max / larger dt",
-            param="n_neurons")
+    check_alloc("n_neurons", n_neurons * per_neuron,
+                f"n_neurons={n_neurons:,} with {n_steps:,} steps of {kind!r} input",
+                "use fewer neurons or a shorter t_max / larger dt")

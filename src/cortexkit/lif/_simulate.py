@@ -403,7 +403,7 @@ def simulate(
         if once:
             return call(_kernels.simulate_once, i0, i1, cur2, off, state, upd, grid, rec)
         block = int(max(1, min(steps, _NOISE_BLOCK_BYTES // (8 * m)))) if noise_sd else steps
-        noise = _kernels.Noise(float(ci * noise_sd), block, *keys, *tables)
+        noise = _kernels.Noise(float(ci * noise_sd), block, keys[0], keys[1], *tables)
         return call(_kernels.simulate_range, i0, i1, n, cur2, off, state, upd, grid, rec,
                     noise)
 
@@ -444,6 +444,32 @@ def simulate_reference(
     Same arguments, same semantics and the same noise numbers; kept as the reference
     the compiled kernel is tested against. Slow with noise (its rare ziggurat
     rejections are handled in pure Python).
+
+    Parameters
+    ----------
+    params : LIFParams
+        Neuron parameters and time grid.
+    current : float, array_like or callable
+        Deterministic input (A), as in :func:`simulate`.
+    n_neurons : int, default 1
+        Neurons simulated.
+    offset : array_like, optional
+        Per-neuron constant input (A).
+    noise_sd : float, default 0.0
+        Standard deviation of the white-noise current per step (A).
+    method : {"exact", "euler"}
+        Integration of each step.
+    record_v : bool, default True
+        Keep V of every step.
+    seed : int, Generator or None
+        Seed of the noise.
+    input_at : str, default "start"
+        Where in a step the input is sampled, as in :func:`simulate`.
+
+    Returns
+    -------
+    LIFResult
+        Equal to :func:`simulate`'s result for the same arguments.
 
     Examples
     --------

@@ -107,6 +107,16 @@ def isi_cv(spikes: SpikeTrains) -> np.ndarray:
 
     Vectorized over units (flat arrays); NaN for units with fewer than 2 ISIs.
 
+    Parameters
+    ----------
+    spikes : SpikeTrains
+        E.g. ``LIFResult.spikes``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One CV per unit.
+
     Examples
     --------
     >>> import cortexkit as ck

@@ -3,6 +3,7 @@ trials with their mean +- std."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -180,7 +181,8 @@ def isi_distribution(isis: Any, fits: Any = None, *, models: Sequence[str] | Non
     elif fits is not None:
         names = list(models) if models is not None else list(dict.fromkeys(
             [fits.best, "exponential"]))
-        curves = {n: (lambda g, n=n: fits.pdf(g, n)) for n in names}
+        pdf = fits.pdf
+        curves = {n: functools.partial(pdf, model=n) for n in names}
     for k, (name, f) in enumerate(curves.items()):
         with np.errstate(divide="ignore", invalid="ignore"):
             ax.plot(grid, f(grid), color=f"C{(k + 3) % 10}", lw=1.5, label=name)

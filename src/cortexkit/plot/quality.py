@@ -19,8 +19,8 @@ def _new_figure(figsize: tuple[float, float]) -> Any:
     return Figure(figsize=figsize, layout="constrained")
 
 
-def autocorrelogram(cg: Any, index: int = 0, ax: Any = None, refractory: float | None = None,
-                    ) -> Any:
+def autocorrelogram(cg: Any, index: int | tuple[int, int] = 0, ax: Any = None,
+                    refractory: float | None = None) -> Any:
     """One correlogram of a :class:`~cortexkit.quality.Correlograms` as bars (ms lags).
 
     Parameters
@@ -42,7 +42,7 @@ def autocorrelogram(cg: Any, index: int = 0, ax: Any = None, refractory: float |
     >>> st = ck.SpikeTrains.from_list([np.cumsum(np.full(100, 0.01))])
     >>> ax = ck.plot.quality.autocorrelogram(ck.correlograms(st), refractory=0.0015)
     """
-    a, b = (index, index) if np.ndim(index) == 0 else index
+    a, b = (index, index) if isinstance(index, int | np.integer) else index
     ax = get_ax(ax)
     ax.stairs(cg.counts[a, b], cg.edges * 1e3, fill=True, color="0.35")
     if refractory:
@@ -56,6 +56,15 @@ def autocorrelogram(cg: Any, index: int = 0, ax: Any = None, refractory: float |
 def correlogram_grid(cg: Any, fig: Any = None, max_units: int = 8) -> Any:
     """Auto- (diagonal) and cross-correlograms of up to ``max_units`` units, one panel per
     ordered pair: row ``a``, column ``b`` shows spikes of ``b`` at each lag after ``a``.
+
+    Parameters
+    ----------
+    cg : Correlograms
+        From :func:`cortexkit.correlograms`.
+    fig : matplotlib Figure, optional
+        Figure to draw into (default: a new one).
+    max_units : int, default 8
+        Units shown (the first ones).
 
     Returns
     -------
@@ -167,6 +176,18 @@ def sliding_rp_curve(curve: Any, ax: Any = None) -> Any:
 
 def contamination(table: Any, ax: Any = None, bins: int = 20) -> Any:
     """Distribution across units of the three contamination estimates (metrics table).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`cortexkit.quality.metrics` of the recording.
+    ax : matplotlib Axes, optional
+    bins : int, default 20
+        Histogram bins on [0, 1].
+
+    Returns
+    -------
+    matplotlib Axes
 
     Examples
     --------

@@ -253,9 +253,9 @@ def tuning_curves(tc: Any, neurons: Sequence[int] | None = None, ax: Any = None,
     """
     ax = get_ax(ax, (4.5, 3.2))
     mean = np.asarray(tc.mean)
-    if neurons is None:
-        neurons = np.argsort(mean.max(0) - mean.min(0))[::-1][:n]
-    for j in neurons:
+    shown = (np.argsort(mean.max(0) - mean.min(0))[::-1][:n] if neurons is None
+             else neurons)
+    for j in shown:
         line, = ax.plot(tc.stimuli, mean[:, j], lw=1.2)
         sem = np.asarray(tc.sem)[:, j]
         if np.isfinite(sem).any():

@@ -28,6 +28,14 @@ def count_histogram(desc: Description, bins: int = 40, ax: Any = None) -> Any:
     Returns
     -------
     matplotlib Axes
+
+    Examples
+    --------
+    >>> import cortexkit as ck
+    >>> desc = ck.describe(ck.datasets.steinmetz_like(seed=0))
+    >>> ax = ck.plot.spikes.count_histogram(desc)
+    >>> ax.get_xlabel()
+    'spikes per unit'
     """
     ax = get_ax(ax)
     ax.hist(desc.counts, bins=bins, color="0.6", edgecolor="white")
@@ -67,6 +75,14 @@ def raster(
     Returns
     -------
     matplotlib Axes
+
+    Examples
+    --------
+    >>> import cortexkit as ck
+    >>> st = ck.SpikeTrains.from_list([[0.5, 1.0, 2.5], [0.2, 3.0]], t_stop=4.0)
+    >>> ax = ck.plot.spikes.raster(st, interval=(0.0, 4.0))
+    >>> ax.get_xlabel()
+    'time (s)'
     """
     if units is not None:
         sub = st.select(np.atleast_1d(units))
@@ -85,7 +101,28 @@ def raster(
 
 
 def population_rate(centers: np.ndarray, rate: np.ndarray, ax: Any = None) -> Any:
-    """Population firing rate over time (from :func:`cortexkit.summary.population_rate`)."""
+    """Population firing rate over time (from :func:`cortexkit.summary.population_rate`).
+
+    Parameters
+    ----------
+    centers : numpy.ndarray
+        Bin centres (s).
+    rate : numpy.ndarray
+        Population rate in each bin (Hz).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import cortexkit as ck
+    >>> st = ck.SpikeTrains.from_list([[0.1, 0.2], [1.5]], t_stop=2.0)
+    >>> ax = ck.plot.spikes.population_rate(*ck.summary.population_rate(st))
+    >>> ax.get_ylabel()
+    'population rate (Hz)'
+    """
     ax = get_ax(ax, figsize=(8.0, 2.5))
     ax.plot(centers, rate, lw=0.8, color="k")
     ax.set(xlabel="time (s)", ylabel="population rate (Hz)")

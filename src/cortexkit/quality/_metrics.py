@@ -70,6 +70,24 @@ def llobet_contamination(n_violations: Any, n_spikes: Any, duration: float,
     estimate is ``1 - sqrt(1 - n_v (T - 2 N tau_c) / (N**2 (tau_r - tau_c)))``, 1 where
     the root's argument is negative, NaN for fewer than two spikes.
 
+    Parameters
+    ----------
+    n_violations : array_like
+        Violating spike pairs of each unit.
+    n_spikes : array_like
+        Spikes of each unit.
+    duration : float
+        Recording duration ``T`` (s).
+    refractory : float
+        Refractory period ``tau_r`` (s).
+    censored : float, default 0.0
+        Censored period ``tau_c`` (s) after each spike.
+
+    Returns
+    -------
+    numpy.ndarray
+        Contamination fraction of each unit.
+
     Examples
     --------
     >>> from cortexkit.quality import llobet_contamination

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cortexkit.quality import _pairs
 from cortexkit.quality._checks import check_engine, check_number, check_spikes
@@ -64,17 +65,44 @@ def sliding_rp_grid(sample_rate: float, bin_size_corr: float | None,
                          n_below)
 
 
-def confidence_matrix(obs: np.ndarray, rate: np.ndarray, n: np.ndarray, ref_dur: np.ndarray,
-                      contamination_pct: np.ndarray) -> np.ndarray:
+def confidence_matrix(obs: ArrayLike, rate: ArrayLike, n: ArrayLike, ref_dur: ArrayLike,
+                      contamination_pct: ArrayLike) -> np.ndarray:
     """Confidence (%) that contamination is below each level, broadcasting.
 
     ``obs`` are the observed violations up to each refractory period, ``rate`` the firing
     rate (Hz), ``n`` the spike count; the operations are ordered as in the reference
     (``100 * (1 - poisson.cdf(obs, rate * c * tau * 2 * n))``).
+
+    Parameters
+    ----------
+    obs : numpy.ndarray
+        Observed violations up to each refractory period.
+    rate : numpy.ndarray
+        Firing rate (Hz).
+    n : numpy.ndarray
+        Spike count.
+    ref_dur : numpy.ndarray
+        Refractory periods (s).
+    contamination_pct : numpy.ndarray
+        Contamination levels (%).
+
+    Returns
+    -------
+    numpy.ndarray
+        Confidence (%), broadcast over the inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cortexkit.quality import confidence_matrix
+    >>> c = confidence_matrix(np.array(0.0), 10.0, 1000, 0.002, np.array([10.0, 50.0]))
+    >>> c.round(1).tolist()
+    [98.2, 100.0]
     """
     from scipy.special import pdtr
 
-    expected = rate * (contamination_pct / 100) * ref_dur * 2 * n
+    rate, n, ref_dur = np.asarray(rate), np.asarray(n), np.asarray(ref_dur)
+    expected = rate * (np.asarray(contamination_pct) / 100) * ref_dur * 2 * n
     return 100 * (1 - pdtr(obs, expected))
 
 

@@ -116,7 +116,25 @@ def unit_summary(st: Any, unit: Any, *, refractory: float = 0.0015, censored: fl
 
 
 def example_unit(st: Any) -> Any:
-    """The unit the front ends show by default: the one with the most spikes."""
+    """The unit the front ends show by default: the one with the most spikes.
+
+    Parameters
+    ----------
+    st : SpikeTrains
+        The recording (at least one unit).
+
+    Returns
+    -------
+    object
+        That unit's id.
+
+    Examples
+    --------
+    >>> import cortexkit as ck
+    >>> st = ck.SpikeTrains.from_list([[0.1], [0.2, 0.3]], unit_ids=[7, 9], t_stop=1.0)
+    >>> int(ck.quality.example_unit(st))
+    9
+    """
     if st.n_units == 0:
         raise invalid("st", "a recording with at least one unit", st)
     return st.unit_ids[int(np.argmax(st.counts))]

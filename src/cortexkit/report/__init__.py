@@ -22,7 +22,25 @@ __all__ = ["SECTION_ORDER", "ReportContext", "build_report", "render_html", "ava
 
 
 def available_sections(kinds: tuple[str, ...] = ("data", "model")) -> list[tuple[str, Any]]:
-    """(name, module) of the section modules present, in display order."""
+    """(name, module) of the section modules present, in display order.
+
+    Parameters
+    ----------
+    kinds : tuple of str
+        Section kinds to include: ``"data"`` (about the recording), ``"model"`` (LIF,
+        causality, RSA).
+
+    Returns
+    -------
+    list of (str, module)
+        Each module has ``TITLE``, ``KIND`` and ``build(ctx)``.
+
+    Examples
+    --------
+    >>> from cortexkit.report import available_sections
+    >>> [name for name, _ in available_sections(("model",))][:2]
+    ['lif', 'causality']
+    """
     found = []
     for name in SECTION_ORDER:
         modname = f"cortexkit.report.sections.{name}"

@@ -43,7 +43,29 @@ def _slug(text: str) -> str:
 
 
 def render_html(title: str, sections: list[tuple[str, list[str]]], subtitle: str = "") -> str:
-    """Render ``(section title, blocks)`` pairs into one HTML page with a table of contents."""
+    """Render ``(section title, blocks)`` pairs into one HTML page with a table of contents.
+
+    Parameters
+    ----------
+    title : str
+        Page title and heading.
+    sections : list of (str, list of str)
+        Section title and its HTML blocks (from :mod:`cortexkit.report.html`).
+    subtitle : str, optional
+        Line under the heading (the version and the time are added).
+
+    Returns
+    -------
+    str
+        A self-contained HTML page.
+
+    Examples
+    --------
+    >>> from cortexkit.report import render_html
+    >>> page = render_html("Demo", [("Intro", ["<p>hello</p>"])])
+    >>> page.startswith("<!DOCTYPE html>"), '<section id="intro">' in page
+    (True, True)
+    """
     toc = "".join(f'<li><a href="#{_slug(t)}">{html.escape(t)}</a></li>' for t, _ in sections)
     body = "".join(
         f'<section id="{_slug(t)}"><h2>{html.escape(t)}</h2>{"".join(blocks)}</section>'
@@ -77,6 +99,8 @@ def build_report(
         Target ``.html`` file.
     spikes : SpikeTrains, optional
         The recording (default: ``ck.datasets.steinmetz_like(seed)``).
+    data_label : str
+        Where the data came from (shown under the title).
     kinds : tuple of str
         ``("data",)`` for the recording's sections, add ``"model"`` for the LIF,
         causality and RSA sections (as ``cortexkit demo`` does).
@@ -86,6 +110,17 @@ def build_report(
         Smaller simulations (used by tests).
     progress : object, optional
         Progress reporter with ``step`` / ``advance`` (see ``cortexkit.cli._common``).
+
+    Returns
+    -------
+    pathlib.Path
+        The written report.
+
+    Examples
+    --------
+    >>> import cortexkit as ck
+    >>> ck.report.build_report("report.html", quick=True)  # doctest: +SKIP
+    PosixPath('report.html')
     """
     from cortexkit._lib.atomic import atomic_path
     from cortexkit.report import available_sections

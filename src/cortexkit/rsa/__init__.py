@@ -11,7 +11,17 @@
 from __future__ import annotations
 
 from cortexkit.rsa._describe import TuningCurves, embed, tuning_curves
-from cortexkit.rsa._rdm import METHODS, METRICS, cka, compare, kendall_tau_a, rdm, upper_triangle
+from cortexkit.rsa._rdm import (
+    METHODS,
+    METRICS,
+    Method,
+    Metric,
+    cka,
+    compare,
+    kendall_tau_a,
+    rdm,
+    upper_triangle,
+)
 from cortexkit.rsa._stats import (
     BootstrapResult,
     PermutationResult,
@@ -22,5 +32,5 @@ from cortexkit.rsa._stats import (
 __all__ = [
     "rdm", "compare", "cka", "kendall_tau_a", "upper_triangle", "bootstrap_compare",
     "permutation_test", "tuning_curves", "embed", "BootstrapResult", "PermutationResult",
-    "TuningCurves", "METHODS", "METRICS",
+    "TuningCurves", "METHODS", "METRICS", "Method", "Metric",
 ]

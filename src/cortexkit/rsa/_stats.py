@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.stats
@@ -60,7 +61,7 @@ class PermutationResult(Summarized):
                 ("null mean / sd", (float(np.nanmean(self.null)), float(np.nanstd(self.null))))]
 
 
-def _square_pair(a: object, b: object, metric: Metric | None) -> tuple[np.ndarray, np.ndarray]:
+def _square_pair(a: Any, b: Any, metric: Metric | None) -> tuple[np.ndarray, np.ndarray]:
     if metric is not None:
         a, b = rdm(a, metric), rdm(b, metric)
     a = np.asarray(a, dtype=np.float64)
@@ -276,7 +277,7 @@ def permutation_test(
         # r = sum_pairs za * (b_perm - mean) / sb with za standardized / P; za sums to zero,
         # so the mean drops out: one gather and one dot product per permutation, in chunks.
         za = (va - va.mean()) / (va.std() * va.size)
-        dt = np.int32 if s * s < 2**31 else np.int64
+        dt: Any = np.int32 if s * s < 2**31 else np.int64
         iu_, ju_ = iu.astype(dt), ju.astype(dt)
         bflat = vb_sq.ravel()
         chunk = max(1, min(n_perm, 2_000_000 // iu.size))

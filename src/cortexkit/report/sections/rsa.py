@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from cortexkit.report import html
@@ -104,7 +106,7 @@ def build(ctx: ReportContext) -> list[str]:
                        ax=a2, n=10)
     a2.set_title("CNN fc units")
     blocks.append(html.figure(fig, "Tuning curves (mean +- SEM in 10° bins)."))
-    method = "pca" if ctx.quick else "tsne"
+    method: Literal["tsne", "pca"] = "pca" if ctx.quick else "tsne"
     embs = {"V1": rsa.embed(v1.responses[order], method, seed=ctx.seed)}
     for layer in ("pool", "fc"):
         embs[layer] = rsa.embed(cmp.activity[layer][order], method, seed=ctx.seed)
