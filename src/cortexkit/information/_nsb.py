@@ -284,16 +284,13 @@ def _coarse_log_weight(vals: np.ndarray, mult: np.ndarray, k: int,
     table[:, ~big] = _gammaln_fast(beta[None, ~big] + distinct[:, None]) - gammaln(beta[~big])
     table[:, big] = _stirling_diff(beta[None, big], distinct[:, None])
     u = vals.shape[0]
-    flat = (np.arange(u)[:, None] * distinct.size + inv.reshape(vals.shape)).ravel()
-    m_dense = np.bincount(flat, weights=mult.ravel(), minlength=u * distinct.size)
-    m_dense = m_dense.reshape(u, distinct.size)                       # multiplicities
-    # the product in float32 (the coarse grid only locates the integration range, where
-    # +-1e-3 on the log-weight does not matter), on the table minus its value at beta = 1
-    # (taken back in float64) so float32 holds only the variation over the grid
-    ref_col = table[:, 100].copy()                                    # t = 0
-    table -= ref_col[:, None]
-    log_ev = (m_dense.astype(np.float32) @ table.astype(np.float32)).astype(np.float64)
-    log_ev += (m_dense @ ref_col)[:, None]
+    # sum over each row's distinct counts of the table rows: a gather and a batched
+    # reduction in NumPy's own loops, in chunks of rows (a dense rows x V BLAS product
+    # would be 98% zeros, and its threads stall on a busy machine)
+    inv = inv.reshape(vals.shape)
+    log_ev = np.empty((u, beta.size))
+    for a in range(0, u, 128):
+        log_ev[a:a + 128] = np.einsum("ud,udg->ug", mult[a:a + 128], table[inv[a:a + 128]])
     log_ev -= _lgamma_diff_rows(k * beta[None, :], n[:, None])
     dxi = k * zeta(2.0, k * beta + 1.0) - zeta(2.0, beta + 1.0)       # the reference's
     return log_ev + (np.log(np.maximum(dxi, np.finfo(float).tiny)) + _T_COARSE)
@@ -344,14 +341,17 @@ def _nsb_smooth(v, mlt, k, n, lo, hi, m0: int) -> tuple[np.ndarray, np.ndarray]:
         x, to_coef, ev = _cheb(m)
         t = mid[todo, None] + half[todo, None] * x
         lw, h = _log_weight_and_h(t, v[todo], mlt[todo], k, n[todo])
-        c_lw, c_h = lw @ to_coef, h @ to_coef
+        # small products: NumPy's own loops, not BLAS (whose threads stall on a busy machine)
+        c_lw = np.einsum("ug,gk->uk", lw, to_coef)
+        c_h = np.einsum("ug,gk->uk", h, to_coef)
         scale = 1.0 + np.abs(lw - lw.max(axis=1, keepdims=True)).max(axis=1)
         tail_lw = np.abs(c_lw[:, -3:]).max(axis=1)
         tail_h = np.abs(c_h[:, -3:]).max(axis=1)
         ok = (np.isfinite(tail_lw) & (tail_lw <= _CHEB_TOL * scale)
               & (tail_h <= _CHEB_TOL))
         if ok.any():
-            out[todo[ok]] = _simpson_mean(c_lw[ok] @ ev.T, c_h[ok] @ ev.T)
+            out[todo[ok]] = _simpson_mean(np.einsum("uk,fk->uf", c_lw[ok], ev),
+                                          np.einsum("uk,fk->uf", c_h[ok], ev))
         todo = todo[~ok]
         if todo.size == 0:
             break
