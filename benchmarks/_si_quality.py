@@ -51,7 +51,10 @@ def analyzer(samples: np.ndarray, labels: np.ndarray):
     """SpikeInterface NumpySorting + memory SortingAnalyzer of the same spikes."""
     import spikeinterface.core as sc
     from probeinterface import generate_linear_probe
-    from spikeinterface.core.generate import NoiseGeneratorRecording
+    try:  # SpikeInterface >= 0.105
+        from spikeinterface.generation import NoiseGeneratorRecording
+    except ImportError:  # pragma: no cover - older releases
+        from spikeinterface.core.generate import NoiseGeneratorRecording
 
     n_samples = int(samples.max()) + 1
     order = np.argsort(samples, kind="stable")

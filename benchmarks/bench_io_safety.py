@@ -1,5 +1,10 @@
 """Cost of the loaders' safety checks: real files and a 10^7-spike ALF session, before/after.
 
+Two tables: (1) ``load_spikes`` / ``load_responses`` end to end with the code before the
+safety work and after (the "after" tree also holds other helpers' changes of the same
+period); (2) the safety's own cost isolated: the previous reader call (``np.load``,
+``scipy.io.loadmat``, in-process pynwb) against the safe one, in the same process.
+
 Each case runs in a fresh process (``python -c``) against two source trees side by side in
 the same run: ``--before`` (a checkout of the code before the safety work, e.g. made with
 ``git archive 9d3fed2 src | tar -x -C /tmp/before``) and ``--after`` (default: this
@@ -72,6 +77,46 @@ def make_converted(folder: Path, src: Path) -> dict[str, Path]:
     return out
 
 
+READERS = r"""
+import json, sys, time, warnings
+from pathlib import Path
+warnings.simplefilter("ignore")
+case, path, repeat = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+import numpy as np
+import cortexkit as ck
+from cortexkit.io import _safe_pickle, _matv5, _child, _nwb
+if case == "npy":
+    files = sorted(path.glob("*.npy")) if path.is_dir() else [path]
+    old = lambda: [np.load(f, allow_pickle=False) for f in files]
+    new = lambda: [_safe_pickle.read_npy_file(f) for f in files]
+elif case == "mat":
+    import scipy.io
+    old = lambda: scipy.io.loadmat(path, squeeze_me=False, struct_as_record=True)
+    new = lambda: _matv5.read_mat_file(path)
+else:
+    old = lambda: _nwb.extract(path, 1 << 40)
+    new = lambda: _child.run("nwb", path, 1 << 40, 120.0)
+out = {}
+for name, fn in (("old", old), ("new", new)) * 1:
+    t0 = time.perf_counter(); fn(); out[name + "_cold"] = time.perf_counter() - t0
+best = {"old": 1e9, "new": 1e9}
+for _ in range(repeat):
+    for name, fn in (("old", old), ("new", new)):
+        t0 = time.perf_counter(); fn(); best[name] = min(best[name], time.perf_counter() - t0)
+out.update(best)
+print(json.dumps(out))
+"""
+
+
+def run_readers(src: str, case: str, path: Path, repeat: int) -> dict:
+    env = {**os.environ, "PYTHONPATH": src}
+    res = subprocess.run([sys.executable, "-c", READERS, case, str(path), str(repeat)],
+                         capture_output=True, text=True, env=env)
+    if res.returncode:
+        raise SystemExit(f"readers {case} {path} failed:\n{res.stderr}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
 def run(src: str, kind: str, path: Path, opts: dict, repeat: int) -> dict:
     env = {**os.environ, "PYTHONPATH": src}
     res = subprocess.run([sys.executable, "-c", CHILD, kind, str(path), json.dumps(opts),
@@ -118,6 +163,24 @@ def main() -> None:
         rows.append(row)
         print(f"{name:28s} cold {row[1]:.3f} -> {row[2]:.3f} s ({row[2] / row[1]:.2f}x)  "
               f"warm {row[3]:.4f} -> {row[4]:.4f} s ({row[4] / row[3]:.2f}x)", flush=True)
+    # The safety's own cost: the old reader call and the new one in the same process.
+    reader_cases = [
+        ("phy .npy files (np.load vs safe reader)", "npy", REAL / "phy-neuropixels-120s"),
+        ("IBL .npy files", "npy", REAL / "ibl-slidingrp-3units"),
+        ("ALF 10^7 .npy files", "npy", alf),
+        ("Allen epochs .npy files", "npy", REAL / "allen-vcnp-gratings-pseudopop"),
+        ("nelpy .mat (loadmat vs own reader)", "mat", REAL / "nelpy-linear-track" / "spikes.mat"),
+        ("phy .nwb (in-process vs child)", "nwb", conv[".nwb"]),
+    ]
+    reader_rows = []
+    for name, case, path in reader_cases:
+        best = None
+        for _ in range(args.rounds):
+            r = run_readers(args.after, case, path, args.repeat)
+            best = r if best is None else {k: min(best[k], r[k]) for k in r}
+        reader_rows.append((name, best))
+        print(f"{name:40s} old {best['old']:.4f} s new {best['new']:.4f} s "
+              f"({best['new'] / best['old']:.2f}x)", flush=True)
     load = os.getloadavg()[0]
     sys.path.insert(0, str(HERE))
     from _common import cpu_model
@@ -134,6 +197,16 @@ def main() -> None:
     for name, bc, ac, bw, aw in rows:
         lines.append(f"| {name} | {bc:.3f} | {ac:.3f} | {ac / bc:.2f}x | {bw:.4f} | "
                      f"{aw:.4f} | {aw / bw:.2f}x |")
+    lines += [
+        "", "The safety's own cost, isolated: the previous reader call and the new one in "
+        f"the same fresh process, warm best of {args.repeat} (min over {args.rounds} "
+        "processes); the first timed call includes the NWB child's start.", "",
+        "| reader | previous (s) | safe (s) | safe/previous | previous cold (s) | safe cold (s) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, r in reader_rows:
+        lines.append(f"| {name} | {r['old']:.4f} | {r['new']:.4f} | {r['new'] / r['old']:.2f}x "
+                     f"| {r['old_cold']:.3f} | {r['new_cold']:.3f} |")
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n")
     print(f"wrote {RESULTS}")

@@ -56,6 +56,14 @@ ERRORS = [
     ("connectivity-absurd-size", lambda: ck.causality.make_connectivity(10**6),
      "n_neurons|GiB"),
     ("simulate-absurd-steps", lambda: ck.causality.simulate(np.zeros((3, 3)), 10**12), "GiB"),
+    ("complex-isis", lambda: ck.isi.histogram(np.array([0.1 + 1j, 0.2])), "complex"),
+    ("complex-fit-curve", lambda: ck.isi.fit_curve(np.array([3, 2, 1]) + 0j, np.arange(4.0),
+                                                   "linear"), "complex"),
+    ("complex-rdm", lambda: ck.rsa.rdm(np.ones((4, 3)) * (1 + 1j)), "complex"),
+    ("complex-compare", lambda: ck.rsa.compare(np.eye(3) + 0j, np.eye(3)), "complex"),
+    ("complex-score", lambda: ck.causality.score(np.eye(3) + 0j, np.eye(3)), "complex"),
+    ("complex-estimate", lambda: ck.causality.estimate(np.ones((3, 50)) + 0j, "correlation"),
+     "complex"),
     ("max-entropy-complex", lambda: ck.information.max_entropy_bound(0.1 + 0j), "mean_isi"),
 ]
 

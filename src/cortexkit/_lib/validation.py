@@ -18,7 +18,7 @@ from typing import Any
 
 from cortexkit.errors import ValidationError
 
-__all__ = ["TEMPLATE", "message", "invalid", "check_choice", "check_number",
+__all__ = ["TEMPLATE", "message", "invalid", "check_choice", "check_number", "check_real",
            "check_int"]
 
 TEMPLATE = "{param} must be {expected}; got {given}"
@@ -125,3 +125,18 @@ def check_int(param: str, value: Any, *, low: int | None = None, high: int | Non
     if not exact or (low is not None and x < low) or (high is not None and x > high):
         raise invalid(param, expected, value, fix)
     return x
+
+
+def check_real(param: str, value: Any) -> Any:
+    """``numpy.asarray(value)`` unless it is complex (refused, not cast with a warning).
+
+    >>> check_real("isis", [0.1, 0.2]).tolist()
+    [0.1, 0.2]
+    """
+    import numpy as np
+
+    a = np.asarray(value)
+    if a.dtype.kind == "c":
+        raise invalid(param, "real numbers", value, "pass the real part (x.real) or the "
+                      "magnitude (abs(x)) explicitly", given="complex values")
+    return a

@@ -31,14 +31,21 @@ def _rss_peak() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+_prepared: dict[bytes, tuple] = {}
+
+
 def prepare(task: dict[str, Any]) -> tuple:
     """The task's analyses, their functions imported (not part of the recording's time)."""
-    import cortexkit.io  # noqa: F401 - the loaders, imported before the clock starts
+    blob = task["analyses"]
+    if blob not in _prepared:
+        import cortexkit.io  # noqa: F401 - the loaders, imported before the clock starts
 
-    analyses = pickle.loads(task["analyses"])  # our own worker's bytes, not a file's
-    for a in analyses:
-        a.resolve_function()
-    return analyses
+        analyses = pickle.loads(blob)  # our own worker's bytes, not a file's
+        for a in analyses:
+            a.resolve_function()
+        _prepared.clear()
+        _prepared[blob] = analyses
+    return _prepared[blob]
 
 
 def handle(task: dict[str, Any], analyses: tuple) -> dict[str, Any]:
@@ -64,7 +71,7 @@ def handle(task: dict[str, Any], analyses: tuple) -> dict[str, Any]:
     table = _store.table_of(task["recording"], rows, error, task["columns"], meta)
     _store.write_part(Path(task["part"]), table)
     return {"error": error, "n_rows": table.num_rows, "seconds": seconds, "notes": notes,
-            "rss_peak": _rss_peak()}
+            "rss_peak": _rss_peak(), "write_seconds": time.perf_counter() - t0 - seconds}
 
 
 def main(fd: int) -> None:

@@ -140,8 +140,19 @@ def prestart(n: int = 1) -> int:
     return len(_pool)
 
 
+_share_cache: list = [None, -1e9]  # value, when computed
+
+
 def _memory_share() -> int | None:
-    """This thread's share of the worker's Dask memory limit, less the worker's own use."""
+    """This thread's share of the worker's Dask memory limit, less the worker's own use
+    (recomputed every 10 s)."""
+    now = time.monotonic()
+    if now - _share_cache[1] > 10.0:
+        _share_cache[:] = [_compute_share(), now]
+    return _share_cache[0]
+
+
+def _compute_share() -> int | None:
     try:
         import psutil
         from distributed import get_worker
@@ -162,7 +173,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
 
     Returns a small summary (never the table: the part is written here, on the worker).
     """
-    import psutil
+    import resource
 
     from cortexkit.batch import _store
 
@@ -182,6 +193,6 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         reply["n_rows"] = 1
     reply["recording"] = task["recording"]
     reply["wall"] = time.perf_counter() - t0
-    reply["worker_rss"] = psutil.Process().memory_info().rss
+    reply["worker_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # peak
     reply["pid"] = os.getpid()
     return reply

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib.validation import check_real
 from cortexkit.errors import CortexkitWarning, ValidationError
 
 __all__ = ["Score", "score", "auroc"]
@@ -73,16 +74,17 @@ def score(estimate: Any, A: Any) -> Score:
     >>> round(s.correlation, 6), s.auroc, s.sign_accuracy, round(s.rel_error, 6)
     (1.0, 1.0, 1.0, 0.0)
     """
-    est = np.asarray(estimate, dtype=np.float64)
-    true = np.asarray(A, dtype=np.float64)
+    est = check_real("estimate", estimate).astype(np.float64)
+    true = check_real("A", A).astype(np.float64)
     if true.ndim != 2 or true.shape[0] != true.shape[1]:
         raise ValidationError(f"A must be a square (n, n) matrix; got shape {true.shape}",
                               param="A")
     if est.shape != true.shape:
         raise ValidationError(
-            f"estimate has shape {est.shape} but A has shape {true.shape}; they must match")
+            f"estimate has shape {est.shape} but A has shape {true.shape}; they must match",
+            param="estimate")
     if not np.isfinite(true).all():
-        raise ValidationError("A contains NaN or inf")
+        raise ValidationError("A contains NaN or inf", param="A")
     keep = ~np.eye(true.shape[0], dtype=bool) & np.isfinite(est)
     e, a = est[keep], true[keep]
     nan = float("nan")
@@ -126,7 +128,7 @@ def auroc(scores: Any, labels: Any) -> float:
     >>> auroc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])
     0.75
     """
-    s = np.asarray(scores, dtype=np.float64).ravel()
+    s = check_real("scores", scores).astype(np.float64).ravel()
     y = np.asarray(labels, dtype=bool).ravel()
     if s.shape != y.shape:
         raise ValidationError(f"scores and labels must have the same length; got {s.size} "

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from cortexkit.core.spikes import SpikeTrains
+
+if TYPE_CHECKING:  # pandas is imported only where a table is built (import cortexkit stays fast)
+    import pandas as pd
 
 __all__ = ["from_trusted_parts"]
 

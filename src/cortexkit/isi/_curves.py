@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from cortexkit._lib.reprs import Summarized
-from cortexkit._lib.validation import check_choice, check_number
+from cortexkit._lib.validation import check_choice, check_number, check_real
 from cortexkit.errors import CortexkitWarning, ValidationError
 
 __all__ = ["CurveFit", "fit_curve", "CURVE_MODELS"]
@@ -101,8 +101,8 @@ def fit_curve(counts: Any, edges: Any, model: str, *, x0: float | None = None) -
     {'scale': 100.0, 'rate': -30.0, 'x0': 0.0}
     """
     check_choice("model", model, CURVE_MODELS)
-    y = np.asarray(counts, dtype=np.float64)
-    e = np.asarray(edges, dtype=np.float64)
+    y = check_real("counts", counts).astype(np.float64)
+    e = check_real("edges", edges).astype(np.float64)
     if y.ndim != 1 or e.ndim != 1 or e.size != y.size + 1 or y.size < 1:
         raise ValidationError(
             f"edges must have len(counts) + 1 entries; got {e.shape} edges for {y.shape} counts",

@@ -83,7 +83,7 @@ class DistributionFits(Summarized):
         rows = self.table.loc[self.table["model"] == model, "params"]
         if rows.empty:
             raise ValidationError(f"model {model!r} was not fitted; fitted: "
-                                  f"{self.table['model'].tolist()}")
+                                  f"{self.table['model'].tolist()}", param="model")
         return dict(rows.iloc[0])
 
     def pdf(self, x: Any, model: str | None = None) -> np.ndarray:
@@ -194,7 +194,7 @@ def fit_distribution(
     if pos.size < 2 or pos.min() == pos.max():
         raise ValidationError(
             f"isis needs at least 2 distinct positive intervals to fit distributions; got "
-            f"{pos.size} positive of {a.size}"
+            f"{pos.size} positive of {a.size}", param="isis"
         )
     if n_zero:
         warnings.warn(f"{n_zero} zero ISI(s) (duplicate spikes) left out of the fit",

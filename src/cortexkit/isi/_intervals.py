@@ -8,6 +8,7 @@ import numpy as np
 
 from cortexkit._lib._util import offsets_from_counts, unit_index, within_unit_mask
 from cortexkit._lib.memory import check_alloc
+from cortexkit._lib.validation import check_real
 from cortexkit.errors import ValidationError
 
 __all__ = ["Intervals", "intervals", "histogram"]
@@ -237,21 +238,21 @@ def as_isi_array(isis: Any, name: str = "isis") -> np.ndarray:
         if isis.n_units != 1:
             raise ValidationError(
                 f"{name} is an Intervals of {isis.n_units} units; pass one unit's ISIs, "
-                "e.g. intervals(st)[i]"
+                "e.g. intervals(st)[i]", param=name
             )
         isis = isis.values
-    a = np.asarray(isis)
+    a = check_real(name, isis)
     if a.ndim != 1 or (a.size and not np.issubdtype(a.dtype, np.number)):
         raise ValidationError(
             f"{name} must be a 1-D numeric array of ISIs in seconds; got shape {a.shape}, "
-            f"dtype {a.dtype}"
+            f"dtype {a.dtype}", param=name
         )
     a = a.astype(np.float64)
     bad = ~np.isfinite(a) | (a < 0)
     if bad.any():
         raise ValidationError(
             f"{name} must be finite and >= 0 (intervals in s); {int(bad.sum())} value(s) are "
-            f"not, first {a[bad][0]!r}: remove them"
+            f"not, first {a[bad][0]!r}: remove them", param=name
         )
     return a
 
@@ -298,7 +299,8 @@ def histogram(
     else:
         bins = np.asarray(bins, dtype=np.float64)
         if bins.ndim != 1 or bins.size < 2 or np.any(np.diff(bins) <= 0):
-            raise ValidationError("bins given as edges must be 1-D, >= 2 values, increasing")
+            raise ValidationError("bins given as edges must be 1-D, >= 2 values, increasing",
+                                  param="bins")
     if range is not None:
         try:
             lo, hi = (float(v) for v in range)
