@@ -91,7 +91,8 @@ class _Worker:
             pass
         for pipe in (self.proc.stdin, self.proc.stdout):
             try:
-                pipe.close()
+                if pipe is not None:
+                    pipe.close()
             except OSError:
                 pass
 

@@ -30,7 +30,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, ClassVar, Literal
 
 import numpy as np
 
@@ -202,7 +202,7 @@ class _Bounded:
         return len(data)
 
 
-class RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined]
+class RestrictedUnpickler(pickle._Unpickler):
     """An unpickler that can only rebuild NumPy arrays, dtypes and scalars from file data.
 
     It is the pure-Python unpickler, on purpose: the C one sizes its memo table from the
@@ -210,7 +210,8 @@ class RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined]
     and clear gigabytes.  Here the memo is a dict, and reads are bounded by the stream.
     """
 
-    dispatch = dict(pickle._Unpickler.dispatch)  # type: ignore[attr-defined]
+    dispatch: ClassVar[dict[int, Any]] = dict(pickle._Unpickler.dispatch)
+    stack: list[Any]  # the pure-Python unpickler's value stack
 
     def _load_build(self) -> None:
         """BUILD only on the stand-ins: never set attributes of other objects."""

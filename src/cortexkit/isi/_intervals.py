@@ -163,6 +163,12 @@ def intervals(st: Any) -> Intervals:
     ([0.5, 0.25, 2.0], [0, 2, 2, 3])
     """
     times, offsets = _flat(st)
+    values, new_offsets = private_intervals(times, offsets)
+    return Intervals._own(values, new_offsets, np.asarray(st.unit_ids))
+
+
+def private_intervals(times: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The flat ISIs (a new, writable array) and their offsets, as :func:`intervals`."""
     counts = np.diff(offsets)
     new_offsets = offsets_from_counts(np.maximum(counts - 1, 0))
     if counts.size * _MIN_MEAN_SPIKES <= times.size:
@@ -170,7 +176,7 @@ def intervals(st: Any) -> Intervals:
         segment_diffs(times, offsets, new_offsets, values)
     else:
         values = intervals_flat(times, offsets)
-    return Intervals._own(values, new_offsets, np.asarray(st.unit_ids))
+    return values, new_offsets
 
 
 # Units with this many spikes on average go through segment_diffs (one np.subtract per
