@@ -18,7 +18,7 @@ LOWEST_EXTRAS := torch,dask,nwb,explorer,interop,ml
 LOWEST_TESTS := tests/test_import.py tests/test_spikes.py tests/test_summary.py \
 	tests/test_isi_stats.py tests/test_isi_fits.py tests/test_information.py \
 	tests/test_lif.py tests/test_causality.py tests/test_rsa.py tests/test_io_spikes.py \
-	tests/test_responses.py tests/test_cli_describe.py tests/test_batch.py
+	tests/test_responses.py tests/test_cli_describe.py tests/test_batch.py tests/test_explorer.py
 DOCS_OUT := docs/_build/html
 
 .PHONY: demo test lint docs lock lowest dist wheel-check install-compat bench clean
@@ -63,7 +63,7 @@ lowest: $(VENV)/.installed
 	$(WORK)/lowest/bin/python -m pip install -qq --no-compile --no-deps --require-hashes -r $(VENV)/pip.lock
 	$(BIN)/python tools/lowest_requirements.py --extras $(LOWEST_EXTRAS) \
 		--lock-pin pytest --lock-pin pytest-timeout --lock-pin hypothesis --lock-pin httpx \
-		--lock-pin setuptools --lock-pin wheel > $(WORK)/lowest.txt
+		--lock-pin duckdb --lock-pin setuptools --lock-pin wheel > $(WORK)/lowest.txt
 	$(WORK)/lowest/bin/python -m pip install -qq --no-compile --only-binary :all: -r $(WORK)/lowest.txt
 	$(WORK)/lowest/bin/python -m pip install -qq --no-compile --no-deps --no-build-isolation -e .
 	$(WORK)/lowest/bin/python -m pip freeze --exclude-editable > $(WORK)/lowest-freeze.txt

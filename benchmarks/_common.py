@@ -155,15 +155,20 @@ def run_cases(script: str, names: list[str], argv: list[str], *, rounds: int = 1
     return best
 
 
-def threadpool_line() -> str:
-    """The BLAS library and kernel in use (threadpoolctl), for the results."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return "BLAS: (threadpoolctl not installed)"
-    info = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
-            f"{i.get('num_threads')} threads)" for i in threadpool_info()]
-    return "BLAS: " + ("; ".join(info) if info else "none loaded")
+def threadpool_line(threads: int | None = None) -> str:
+    """The BLAS library and kernel the case processes use (threadpoolctl, run in a process
+    with :func:`clean_env`), for the results."""
+    code = ("import numpy, json\n"
+            "from threadpoolctl import threadpool_info\n"
+            "print(json.dumps([f\"{i.get('internal_api')} {i.get('version')} "
+            "({i.get('architecture')}, {i.get('num_threads')} threads)\" "
+            "for i in threadpool_info()]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=clean_env(threads))
+    if proc.returncode != 0:
+        return "BLAS: (threadpoolctl not available)"
+    info = json.loads(proc.stdout.strip().splitlines()[-1])
+    return "BLAS in the case processes: " + ("; ".join(info) if info else "none loaded")
 
 
 def table(rows: list[tuple[str, dict[str, Any], str | None]], ref: str,

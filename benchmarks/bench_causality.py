@@ -135,7 +135,8 @@ def main() -> None:
     base = r["plain NumPy loop"]
     lines = [f"## Network causality: all-clamped simulate + `estimate(run, \"{args.method}\")` "
              "(`benchmarks/bench_causality.py`)", "", machine_line(),
-             f"{threadpool_line()} (BLAS pinned to {args.threads} thread(s) on both sides).",
+             f"{threadpool_line(args.threads)} (OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE of this "
+             "machine unset for the benchmark only).",
              "",
              f"{args.n} neurons x {args.timesteps:,} steps, every neuron clamped on every even "
              "step.  Each row: its own fresh process, a tiny warm-up run (20 neurons x 200 "

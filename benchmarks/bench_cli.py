@@ -57,7 +57,12 @@ def parts(command: str, data: str) -> dict[str, float]:
     """Time the command's steps with the library calls it makes (one fresh process):
     wall seconds (CPU seconds of the whole process under "cpu total")."""
     out = {}
-    t0 = time.perf_counter()
+    marks = [(time.perf_counter(), time.process_time())]
+
+    def mark(name):
+        marks.append((time.perf_counter(), time.process_time()))
+        out[name] = (marks[-1][0] - marks[-2][0], marks[-1][1] - marks[-2][1])
+
     from cortexkit.cli._common import load_spike_data, print_json
 
     if command == "isi":
@@ -65,33 +70,26 @@ def parts(command: str, data: str) -> dict[str, float]:
         from cortexkit.cli.cmd_isi import _choose_unit, _unit_fits
     else:
         from cortexkit import information
-    t1 = time.perf_counter()
-    out["import"] = t1 - t0
+    mark("import")
     st = load_spike_data(Path(data), seed=0, sample_rate=None, sort=False)
-    t2 = time.perf_counter()
-    out["load"] = t2 - t1
+    mark("load")
     if command == "isi":
         table = isi.stats(st)
-        t3 = time.perf_counter()
-        out["compute: isi.stats"] = t3 - t2
+        mark("compute: isi.stats")
         fits = isi.fit_all(st)
-        t4 = time.perf_counter()
-        out["compute: isi.fit_all"] = t4 - t3
+        mark("compute: isi.fit_all")
         table = table.merge(fits[["unit", "best_model"]], on="unit", how="left")
         unit_result, _ = _unit_fits(st, _choose_unit(st, None), 50, None, False)
-        t5 = time.perf_counter()
-        out["compute: one unit's curve and ML fits"] = t5 - t4
+        mark("compute: one unit's curve and ML fits")
         result = {"units": table, "unit": unit_result}
     else:
         s = information.entropy_summary(st, 50, (0.0, 0.25), estimator="plugin")
-        t5 = time.perf_counter()
-        out["compute: entropy_summary"] = t5 - t2
+        mark("compute: entropy_summary")
         result = {"units": s.units, "references": s.reference_entropies}
     buf = io.StringIO()
     with redirect_stdout(buf):
         print_json(result)
-    out["output (JSON)"] = time.perf_counter() - t5
-    out["cpu total (user + sys, incl. interpreter start)"] = time.process_time()
+    mark("output (JSON)")
     return out
 
 
@@ -139,11 +137,11 @@ def main() -> None:
                      f"{cpu[cmd]:.2f} | < 2 s |")
     for cmd in ("isi", "entropy"):
         lines += ["", f"Parts of `cortexkit {cmd}` (a separate fresh process, the same "
-                  "library calls):", "", "| part | s |", "|---|---:|"]
-        cpu_total = split[cmd].pop("cpu total (user + sys, incl. interpreter start)")
-        lines += [f"| {k} | {v:.3f} |" for k, v in split[cmd].items()]
-        lines.append(f"| sum (wall) | {sum(split[cmd].values()):.3f} |")
-        lines.append(f"| CPU of the process (user + sys) | {cpu_total:.3f} |")
+                  "library calls; interpreter start-up not included):", "",
+                  "| part | wall (s) | CPU (s) |", "|---|---:|---:|"]
+        lines += [f"| {k} | {w:.3f} | {c:.3f} |" for k, (w, c) in split[cmd].items()]
+        lines.append(f"| sum | {sum(w for w, _ in split[cmd].values()):.3f} | "
+                     f"{sum(c for _, c in split[cmd].values()):.3f} |")
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.quick:

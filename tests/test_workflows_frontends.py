@@ -1,12 +1,13 @@
 """No front end rebuilds a workflow: CLI, report and explorer show the same objects' numbers.
 
 Each workflow (``ck.isi.example_unit``, ``ck.encoding.orientation_experiment``,
-``ck.lif.run_input``) is wrapped by a spy that records every result it returns. Each front
-end is then run (the CLI with ``--json``, a report section, the explorer's JSON API through
-FastAPI's TestClient) and must (1) have called the workflow, and (2) show exactly the
-numbers of the object it got back. Where two front ends are run with the same settings,
-their objects' numbers must be equal too. (The explorer has no LIF view; the LIF run is
-compared between the CLI and the report.)
+``ck.lif.run_input``, ``ck.information.entropy_summary``) is wrapped by a spy that records
+every result it returns. Each front end is then run (the CLI with ``--json``, a report
+section, the explorer's JSON API through FastAPI's TestClient) and must (1) have called
+the workflow, and (2) show exactly the numbers of the object it got back. Where two front
+ends are run with the same settings, their objects' numbers must be equal too. (The
+explorer has no LIF view; the LIF run is compared between the CLI and the report, as is
+the entropy summary.)
 """
 
 from __future__ import annotations
@@ -210,3 +211,33 @@ def test_lif_run_cli_report(monkeypatch, capsys):
     _close(rep_obj.cv, cli_obj.cv)
     np.testing.assert_array_equal(rep_obj.result.spikes.times, cli_obj.result.spikes.times)
     assert f"{rep_obj.mean_rate_hz:.4g}" in page and f"{rep_obj.cv_mean:.4g}" in page
+
+
+# ----------------------------------------------------------------------- entropy summary
+def test_entropy_summary_cli_report(monkeypatch, capsys):
+    from cortexkit import information
+
+    seen = _spy(monkeypatch, information, "entropy_summary")
+    out = _cli_json(capsys, ["entropy", "--json", "--seed", "0"])
+    assert len(seen) == 1
+    cli_obj = seen[0]
+    s = out["summary"]
+    assert s["median_entropy"] == cli_obj.median_entropy
+    assert s["median_gap_to_bound"] == cli_obj.median_gap
+    assert s["closest_to_bound"] == cli_obj.closest["unit"].tolist()
+    assert s["farthest_from_bound"] == cli_obj.farthest["unit"].tolist()
+    assert out["references"] == cli_obj.reference_entropies
+    _close([r["entropy"] for r in out["units"]], cli_obj.units["entropy"])
+
+    from cortexkit.report.sections import information as section
+
+    page = render_html("t", [(section.TITLE, section.build(ReportContext(
+        spikes=ck.datasets.steinmetz_like(seed=0), data_label="bundled", seed=0)))])
+    assert len(seen) == 2
+    rep_obj = seen[1]
+    assert rep_obj.median_entropy == cli_obj.median_entropy
+    assert rep_obj.reference_entropies == cli_obj.reference_entropies
+    assert rep_obj.closest["unit"].tolist() == cli_obj.closest["unit"].tolist()
+    assert f"{rep_obj.median_entropy:.4g}" in page
+    for unit in rep_obj.farthest["unit"]:
+        assert f"<td>{unit}</td>" in page

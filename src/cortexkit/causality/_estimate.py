@@ -97,7 +97,8 @@ def estimate(run: NetworkRun | Any, method: str, observed: Any = None, source: i
         if method not in ("perturbation", "perturbation_corr"):
             raise ValidationError(
                 f"method {method!r} needs the activity, but this run was simulated with "
-                "record='moments' (clamp moments only); simulate with record='activity'")
+                "record='moments' (clamp moments only); simulate with record='activity'",
+                param="method")
         act_tm = clamped_tm = None
         n = run.n_neurons
     else:
@@ -139,7 +140,8 @@ def estimate(run: NetworkRun | Any, method: str, observed: Any = None, source: i
         return out
     T = act_tm.shape[0]
     if T - 1 < 3:
-        raise ValidationError(f"method {method!r} needs at least 4 time steps, got {T}")
+        raise ValidationError(f"method {method!r} needs at least 4 time steps, got {T}",
+                              param="method")
     a0 = np.asarray(act_tm[:-1, obs], dtype=np.float64)
     a1 = np.asarray(act_tm[1:, obs], dtype=np.float64)
     if method == "correlation":
@@ -192,21 +194,22 @@ def _time_major(run: Any, method: str) -> tuple[np.ndarray, np.ndarray | None]:
             raise ValidationError(
                 f"method {method!r} needs a NetworkRun from simulate(..., perturb=...) "
                 "(it uses which neurons were clamped); an activity array only supports "
-                "'correlation' and 'regression'")
+                "'correlation' and 'regression'", param="method")
         try:
             act = check_real("run", run).astype(np.float64)
         except (TypeError, ValueError) as exc:
             raise ValidationError(f"run must be a NetworkRun or an (n, T) array: {exc}",
                                   param="run") from exc
         if act.ndim != 2:
-            raise ValidationError(f"run activity must be 2-D (n_neurons, T), got {act.shape}")
+            raise ValidationError(f"run activity must be 2-D (n_neurons, T), got {act.shape}",
+                                  param="run")
         if not np.isfinite(act).all():
-            raise ValidationError("run activity contains NaN or inf")
+            raise ValidationError("run activity contains NaN or inf", param="run")
         clamped = None
     if method in _NEEDS_CLAMPS and not clamped[:, 0:-1:2].any():
         raise ValidationError(
             f"method {method!r} needs clamped steps, but this run has none; simulate with "
-            "perturb='all', 'units' or 'fraction'")
+            "perturb='all', 'units' or 'fraction'", param="method")
     return act.T, (None if clamped is None else clamped.T)
 
 

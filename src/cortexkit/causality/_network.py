@@ -390,12 +390,12 @@ def check_connectivity(A: Any) -> np.ndarray:
         raise ValidationError(
             f"A must be a square (n, n) connectivity matrix; got shape {arr.shape}", param="A")
     if not np.isfinite(arr).all():
-        raise ValidationError("A contains NaN or inf; give finite connection weights")
+        raise ValidationError("A contains NaN or inf; give finite connection weights", param="A")
     radius = _spectral_radius(arr)
     if radius >= 1.0:
         raise ValidationError(
             f"A is unstable: its largest |eigenvalue| is {radius:.4g} >= 1; scale it down, "
-            "e.g. A / (1.01 * np.linalg.norm(A, 2)) as make_connectivity does")
+            "e.g. A / (1.01 * np.linalg.norm(A, 2)) as make_connectivity does", param="A")
     return arr
 
 
@@ -430,14 +430,14 @@ def check_indices(idx: Any, n: int, name: str) -> np.ndarray:
         arr = arr.reshape(1)
     if arr.size == 0 or arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
         raise ValidationError(
-            f"{name} must be a non-empty 1-D sequence of neuron indices, got {idx!r}")
+            f"{name} must be a non-empty 1-D sequence of neuron indices, got {idx!r}", param=name)
     if arr.min() < 0 or arr.max() >= n:
         raise ValidationError(
             f"{name} must hold neuron indices in [0, {n - 1}], got values "
-            f"{arr.min()}..{arr.max()}")
+            f"{arr.min()}..{arr.max()}", param=name)
     out = np.unique(arr)
     if out.size != arr.size:
-        raise ValidationError(f"{name} contains repeated neuron indices: {idx!r}")
+        raise ValidationError(f"{name} contains repeated neuron indices: {idx!r}", param=name)
     return out
 
 
@@ -446,15 +446,16 @@ def check_fraction(value: Any, name: str) -> float:
     try:
         f = float(value)
     except (TypeError, ValueError) as exc:
-        raise ValidationError(f"{name} must be a fraction in (0, 1], got {value!r}") from exc
+        raise ValidationError(f"{name} must be a fraction in (0, 1], got {value!r}",
+                              param=name) from exc
     if not 0.0 < f <= 1.0:
-        raise ValidationError(f"{name} must be a fraction in (0, 1], got {value!r}")
+        raise ValidationError(f"{name} must be a fraction in (0, 1], got {value!r}", param=name)
     return f
 
 
 def _check_int(value: Any, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValidationError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise ValidationError(f"{name} must be an integer >= {minimum}, got {value!r}", param=name)
     if value < minimum:
-        raise ValidationError(f"{name} must be an integer >= {minimum}, got {value}")
+        raise ValidationError(f"{name} must be an integer >= {minimum}, got {value}", param=name)
     return int(value)

@@ -81,9 +81,10 @@ def score(estimate: Any, A: Any) -> Score:
                               param="A")
     if est.shape != true.shape:
         raise ValidationError(
-            f"estimate has shape {est.shape} but A has shape {true.shape}; they must match")
+            f"estimate has shape {est.shape} but A has shape {true.shape}; they must match",
+            param="estimate")
     if not np.isfinite(true).all():
-        raise ValidationError("A contains NaN or inf")
+        raise ValidationError("A contains NaN or inf", param="A")
     keep = ~np.eye(true.shape[0], dtype=bool) & np.isfinite(est)
     e, a = est[keep], true[keep]
     nan = float("nan")

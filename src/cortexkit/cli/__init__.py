@@ -103,16 +103,15 @@ def _flags(app: typer.Typer, argv: list[str]) -> dict[str, str]:
 def _with_flag(message: str, param: str | None, flags: dict[str, str]) -> str:
     """Name the command-line flag in a library message about parameter ``param``.
 
-    Library messages name parameters (``bins must be ...``, ``pass sample_rate=30000``);
-    the CLI user typed a flag, so ``bins`` at the start becomes ``--bins``,
-    ``sample_rate=30000`` becomes ``--sample-rate 30000`` (``sort=True`` becomes
-    ``--sort``), and otherwise the flag is added at the end.
+    Library messages name parameters (``n_neurons must be ...``, ``pass
+    sample_rate=30000``); the CLI user typed a flag. Keyword hints become what to type
+    (``sample_rate=30000`` -> ``--sample-rate 30000``, ``sort=True`` -> ``--sort``); the
+    parameter name itself stays, and the flag is added at the end unless the message
+    already shows it.
     """
     flag = flags.get(param) if param else None
     if flag is None or param is None:
         return message
-    if message.startswith(param + " "):
-        message = flag + message[len(param):]
     message = message.replace(f"{param}=True", flag).replace(f"{param}=", f"{flag} ")
     if flag not in message:
         message += f" (command-line option {flag})"

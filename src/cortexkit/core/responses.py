@@ -86,7 +86,8 @@ def bin_stimuli(res: Responses, bin_width: float) -> Responses:
     (array([ 2., 12.]), array([2., 5.]))
     """
     if res.kind != "orientation":
-        raise ValidationError(f"bin_width applies to orientation data, not {res.kind!r} stimuli")
+        raise ValidationError(f"bin_width applies to orientation data, not {res.kind!r} stimuli",
+                              param="bin_width")
     if not (isinstance(bin_width, int | float | np.number) and bin_width > 0):
         raise ValidationError(f"bin_width must be a positive number of degrees; got {bin_width!r}",
                               param="bin_width")

@@ -134,12 +134,14 @@ def brain_wide_like(
 def _check(n_sessions, seed, n_units, duration, median_rate, rate_sigma, cont, chunk):
     def positive_int(name, value, least):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
-            raise ValidationError(f"{name} must be an integer >= {least}, got {value!r}")
+            raise ValidationError(f"{name} must be an integer >= {least}, got {value!r}",
+                                  param=name)
 
     def number(name, value, low, high=np.inf):
         if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not (
                 low <= float(value) <= high):
-            raise ValidationError(f"{name} must be a number in [{low}, {high}], got {value!r}")
+            raise ValidationError(f"{name} must be a number in [{low}, {high}], got {value!r}",
+                                  param=name)
 
     positive_int("n_sessions", n_sessions, 1)
     positive_int("seed", seed, 0)

@@ -147,9 +147,9 @@ def _as_tensor(stimuli: Any, name: str = "stimuli") -> Any:
         return stimuli.detach().to(torch.float32)
     a = np.asarray(stimuli, dtype=np.float32)
     if a.ndim != 3:
-        raise ValidationError(f"{name} must be (p, h, w), got shape {a.shape}")
+        raise ValidationError(f"{name} must be (p, h, w), got shape {a.shape}", param=name)
     if not np.isfinite(a).all():
-        raise ValidationError(f"{name} contains NaN or infinite values")
+        raise ValidationError(f"{name} contains NaN or infinite values", param=name)
     return torch.from_numpy(np.ascontiguousarray(a))
 
 
@@ -188,7 +188,8 @@ def train(net: OrientationCNN, stimuli: Any, labels: Any, epochs: int = 25, lr: 
     y = torch.as_tensor(np.asarray(labels, dtype=np.float32).ravel())
     if y.shape[0] != x.shape[0]:
         raise ValidationError(
-            f"labels has {y.shape[0]} values but stimuli has {x.shape[0]}; one label per stimulus")
+            f"labels has {y.shape[0]} values but stimuli has {x.shape[0]}; one label per stimulus",
+            param="labels")
     if not bool(((y == 0) | (y == 1)).all()):
         raise ValidationError("labels must be 0 (tilted left) or 1 (tilted right)", param="labels")
     for name, v in (("epochs", epochs), ("batch_size", batch_size)):

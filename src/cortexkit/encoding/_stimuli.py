@@ -69,7 +69,7 @@ def grating(
         raise ValidationError(f"angle_deg must be a number or a 1-D array; got shape {ang.shape}",
                               param="angle_deg")
     if not np.isfinite(ang).all():
-        raise ValidationError("angle_deg contains NaN or infinite values")
+        raise ValidationError("angle_deg contains NaN or infinite values", param="angle_deg")
     hpix, wpix = SCREEN
     # the tutorial's sample positions, in its order of operations (value for value)
     x = sf * np.arange(0, wpix * res) / res
@@ -170,7 +170,7 @@ def images_to_input(images: np.ndarray, h: int = 48, w: int = 64,
     if im.ndim != 3:
         raise ValidationError(f"images must be (p, h, w); got shape {im.shape}", param="images")
     if not np.isfinite(im).all():
-        raise ValidationError("images contain NaN or infinite values")
+        raise ValidationError("images contain NaN or infinite values", param="images")
     if not vmax > vmin:
         raise ValidationError(f"need vmax > vmin, got vmin={vmin}, vmax={vmax}")
     out = ndimage.zoom(im, (1, h / im.shape[1], w / im.shape[2]), order=1, grid_mode=False)

@@ -69,13 +69,13 @@ def network_view(
     if method in PERTURBATION_METHODS and protocol == "none":
         raise ValidationError(
             f"method {method!r} needs perturbed data; choose protocol 'all', 'fraction' or "
-            "'units', or an observational method ('correlation', 'regression')"
+            "'units', or an observational method ('correlation', 'regression')", param="method"
         )
     if protocol == "units":
         units = [0] if not units else [int(u) for u in units]
         bad = [u for u in units if not 0 <= u < n_neurons]
         if bad:
-            raise ValidationError(f"units {bad} are outside 0 .. {n_neurons - 1}")
+            raise ValidationError(f"units {bad} are outside 0 .. {n_neurons - 1}", param="units")
     rng = np.random.default_rng(seed)
     seed_a, seed_sim = (int(s) for s in rng.integers(0, 2**31 - 1, size=2))
     A = causality.make_connectivity(n_neurons, p=p, seed=seed_a)

@@ -43,23 +43,24 @@ def log_base(base: Any) -> float:
 def _as_numeric(x: Any, name: str) -> np.ndarray:
     a = np.asarray(x)
     if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-        raise ValidationError(f"{name} must be a numeric array; got dtype {a.dtype}")
+        raise ValidationError(f"{name} must be a numeric array; got dtype {a.dtype}", param=name)
     if a.ndim not in (1, 2):
         raise ValidationError(
             f"{name} must be 1-D (one distribution) or 2-D (one distribution per row); "
-            f"got shape {a.shape}"
+            f"got shape {a.shape}", param=name
         )
     if a.shape[-1] == 0 or a.size == 0:
-        raise ValidationError(f"{name} is empty (shape {a.shape}); give at least one bin")
+        raise ValidationError(f"{name} is empty (shape {a.shape}); give at least one bin",
+                              param=name)
     if np.iscomplexobj(a):
-        raise ValidationError(f"{name} must be real; got complex dtype {a.dtype}")
+        raise ValidationError(f"{name} must be real; got complex dtype {a.dtype}", param=name)
     a = a.astype(np.float64, copy=False)
     bad = ~np.isfinite(a)
     if bad.any():
         idx = np.argwhere(bad)[0].tolist()
         raise ValidationError(
             f"{name} contains {int(bad.sum())} NaN or infinite value(s), first at index "
-            f"{idx[0] if a.ndim == 1 else tuple(idx)}; remove or replace them"
+            f"{idx[0] if a.ndim == 1 else tuple(idx)}; remove or replace them", param=name
         )
     neg = a < 0
     if neg.any():
@@ -68,7 +69,7 @@ def _as_numeric(x: Any, name: str) -> np.ndarray:
         raise ValidationError(
             f"{name} has {int(neg.sum())} negative value(s), first "
             f"{float(a[tuple(idx)])!r} at index "
-            f"{where}; probabilities and counts must be >= 0"
+            f"{where}; probabilities and counts must be >= 0", param=name
         )
     return a
 
@@ -130,7 +131,7 @@ def entropy(pmf: Any, base: float = 2, normalize: bool = False) -> float | np.nd
             where = "" if p.ndim == 1 else f" (row {r})"
             raise ValidationError(
                 f"pmf sums to {s!r}{where}, not 1 (tolerance 1e-9 relative); pass "
-                "normalize=True to rescale it, or use pmf_from_counts for counts"
+                "normalize=True to rescale it, or use pmf_from_counts for counts", param="pmf"
             )
     h = entr(p).sum(axis=-1) / lb
     h = np.where(h > 0, h, 0.0)  # exact zero, never -0.0
@@ -168,7 +169,8 @@ def pmf_from_counts(counts: Any) -> np.ndarray:
     if np.any(zero):
         where = "" if c.ndim == 1 else f" (row {int(np.flatnonzero(zero)[0])})"
         raise ValidationError(
-            f"counts are all zero{where}: no observations to turn into probabilities"
+            f"counts are all zero{where}: no observations to turn into probabilities",
+            param="counts"
         )
     return c / total
 
@@ -184,7 +186,8 @@ def _integer_counts(counts: Any) -> np.ndarray:
     zero = c.sum(axis=-1) == 0
     if np.any(zero):
         where = "" if c.ndim == 1 else f" (row {int(np.flatnonzero(np.atleast_1d(zero))[0])})"
-        raise ValidationError(f"counts are all zero{where}: no observations to estimate from")
+        raise ValidationError(f"counts are all zero{where}: no observations to estimate from",
+                              param="counts")
     return c
 
 

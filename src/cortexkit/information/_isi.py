@@ -65,11 +65,11 @@ def bin_edges(bins: Any = 50, range: tuple[float, float] | None = (0.0, 0.25)) -
     if edges.ndim != 1 or edges.size < 2 or not np.issubdtype(edges.dtype, np.number):
         raise ValidationError(
             f"bins as edges must be a 1-D numeric array of at least 2 edges; got shape "
-            f"{edges.shape}, dtype {edges.dtype}"
+            f"{edges.shape}, dtype {edges.dtype}", param="bins"
         )
     edges = edges.astype(np.float64)
     if not np.all(np.isfinite(edges)) or np.any(np.diff(edges) <= 0):
-        raise ValidationError("bins (edges) must be finite and strictly increasing")
+        raise ValidationError("bins (edges) must be finite and strictly increasing", param="bins")
     return edges
 
 

@@ -90,11 +90,11 @@ class _Worker:
         except (OSError, subprocess.TimeoutExpired):
             pass
         for pipe in (self.proc.stdin, self.proc.stdout):
-            if pipe is not None:
-                try:
+            try:
+                if pipe is not None:
                     pipe.close()
-                except OSError:
-                    pass
+            except OSError:
+                pass
 
     def died(self) -> str:
         try:

@@ -210,8 +210,8 @@ class RestrictedUnpickler(pickle._Unpickler):
     and clear gigabytes.  Here the memo is a dict, and reads are bounded by the stream.
     """
 
-    stack: list[Any]
     dispatch: ClassVar[dict[int, Any]] = dict(pickle._Unpickler.dispatch)
+    stack: list[Any]  # the pure-Python unpickler's value stack
 
     def _load_build(self) -> None:
         """BUILD only on the stand-ins: never set attributes of other objects."""

@@ -21,7 +21,7 @@ from cortexkit._lib._util import offsets_from_counts, unit_index
 from cortexkit._lib.reprs import Summarized
 from cortexkit._lib.validation import check_choice
 from cortexkit.errors import CortexkitWarning, ValidationError
-from cortexkit.isi._intervals import _flat, as_isi_array, intervals
+from cortexkit.isi._intervals import _flat, as_isi_array, private_intervals
 
 __all__ = ["DistributionFits", "fit_distribution", "fit_all", "DIST_MODELS", "scipy_dist"]
 
@@ -83,7 +83,7 @@ class DistributionFits(Summarized):
         rows = self.table.loc[self.table["model"] == model, "params"]
         if rows.empty:
             raise ValidationError(f"model {model!r} was not fitted; fitted: "
-                                  f"{self.table['model'].tolist()}")
+                                  f"{self.table['model'].tolist()}", param="model")
         return dict(rows.iloc[0])
 
     def pdf(self, x: Any, model: str | None = None) -> np.ndarray:
@@ -194,7 +194,7 @@ def fit_distribution(
     if pos.size < 2 or pos.min() == pos.max():
         raise ValidationError(
             f"isis needs at least 2 distinct positive intervals to fit distributions; got "
-            f"{pos.size} positive of {a.size}"
+            f"{pos.size} positive of {a.size}", param="isis"
         )
     if n_zero:
         warnings.warn(f"{n_zero} zero ISI(s) (duplicate spikes) left out of the fit",
@@ -257,19 +257,20 @@ def fit_all(
     criterion = _check_criterion(criterion)
     if isinstance(min_isi, bool) or not isinstance(min_isi, int | np.integer) or min_isi < 2:
         raise ValidationError(f"min_isi must be an integer >= 2; got {min_isi!r}", param="min_isi")
-    _flat(st)
-    iv = intervals(st)
-    x = iv.values
-    n_units = iv.n_units
+    times, st_offsets = _flat(st)
+    x, iv_offsets = private_intervals(times, st_offsets)   # writable: sorted in place below
+    iv_counts = np.diff(iv_offsets)
+    n_units = iv_counts.size
     pos = x > 0
     if pos.all():  # the usual case: no duplicate spikes, no copies needed
-        xp_all, p_offsets = x, iv.offsets
+        xp_all, p_offsets = x, iv_offsets
     else:
         xp_all = x[pos]
-        p_offsets = offsets_from_counts(np.bincount(iv.unit_index[pos], minlength=n_units))
-    del pos
+        p_offsets = offsets_from_counts(np.bincount(unit_index(iv_offsets)[pos],
+                                                    minlength=n_units))
+    del pos, x
     n_pos = np.diff(p_offsets)
-    n_zero = iv.counts - n_pos
+    n_zero = iv_counts - n_pos
     # units to fit: enough positive ISIs that are not all equal
     xmax = np.full(n_units, -np.inf)
     xmin = np.full(n_units, np.inf)
@@ -281,7 +282,7 @@ def fit_all(
     counts = n_pos[ok]
     offsets = offsets_from_counts(counts)
     if ok.all():
-        xv = _sort_segments(xp_all, offsets)
+        xv = _sort_segments(xp_all, offsets, copy=False)
     else:
         keep = np.repeat(ok, n_pos)
         xv = _sort_segments(xp_all[keep], offsets)
@@ -291,7 +292,8 @@ def fit_all(
 
     res = fit_sorted(xv, offsets, models, ks=bool(ks))
 
-    out = pd.DataFrame({"unit": iv.unit_ids, "n_isi": n_pos, "n_zero_isi": n_zero})
+    out = pd.DataFrame({"unit": np.asarray(st.unit_ids), "n_isi": n_pos,
+                        "n_zero_isi": n_zero})
     best = np.full(n_units, None, dtype=object)
     if counts.size:
         crit = np.column_stack([res[m][criterion] for m in models])
@@ -305,14 +307,14 @@ def fit_all(
     return out
 
 
-def _sort_segments(x: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Copy of ``x`` sorted within each segment.
+def _sort_segments(x: np.ndarray, offsets: np.ndarray, copy: bool = True) -> np.ndarray:
+    """``x`` (a copy, or ``x`` itself with ``copy=False``) sorted within each segment.
 
     One NumPy (SIMD) sort call per unit: measured faster on 10^7 ISIs than every flat
     alternative tried (``np.lexsort``: ~30x slower; a global argsort plus a stable
     counting sort by unit; a numba radix or quick sort: 3-10x slower).
     """
-    out = x.copy()
+    out = x.copy() if copy else x
     for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
         if b - a > 1:
             out[a:b].sort()

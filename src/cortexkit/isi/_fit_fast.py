@@ -48,8 +48,12 @@ def fit_sorted(x: np.ndarray, offsets: np.ndarray, models: tuple[str, ...],
     s_x = np.add.reduceat(x, starts)
     s_l = np.add.reduceat(logx, starts)
     # (None where no model needs them; Any: each model's branch reads only its own sums)
-    s_ll: Any = np.add.reduceat(logx * logx, starts) if "lognormal" in models else None
-    s_i: Any = np.add.reduceat(1.0 / x, starts) if "inverse_gaussian" in models else None
+    tmp = np.empty_like(x)                       # one scratch array for both sums below
+    s_ll: Any = (np.add.reduceat(np.square(logx, out=tmp), starts)
+                 if "lognormal" in models else None)
+    s_i: Any = (np.add.reduceat(np.reciprocal(x, out=tmp), starts)
+                if "inverse_gaussian" in models else None)
+    del tmp
     mean = s_x / n
     xmin = x[starts]
     anchors: Any = _anchors(counts, offsets) if ks else None

@@ -163,6 +163,12 @@ def intervals(st: Any) -> Intervals:
     ([0.5, 0.25, 2.0], [0, 2, 2, 3])
     """
     times, offsets = _flat(st)
+    values, new_offsets = private_intervals(times, offsets)
+    return Intervals._own(values, new_offsets, np.asarray(st.unit_ids))
+
+
+def private_intervals(times: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The flat ISIs (a new, writable array) and their offsets, as :func:`intervals`."""
     counts = np.diff(offsets)
     new_offsets = offsets_from_counts(np.maximum(counts - 1, 0))
     if counts.size * _MIN_MEAN_SPIKES <= times.size:
@@ -170,7 +176,7 @@ def intervals(st: Any) -> Intervals:
         segment_diffs(times, offsets, new_offsets, values)
     else:
         values = intervals_flat(times, offsets)
-    return Intervals._own(values, new_offsets, np.asarray(st.unit_ids))
+    return values, new_offsets
 
 
 # Units with this many spikes on average go through segment_diffs (one np.subtract per
@@ -232,21 +238,21 @@ def as_isi_array(isis: Any, name: str = "isis") -> np.ndarray:
         if isis.n_units != 1:
             raise ValidationError(
                 f"{name} is an Intervals of {isis.n_units} units; pass one unit's ISIs, "
-                "e.g. intervals(st)[i]"
+                "e.g. intervals(st)[i]", param=name
             )
         isis = isis.values
     a = check_real(name, isis)
     if a.ndim != 1 or (a.size and not np.issubdtype(a.dtype, np.number)):
         raise ValidationError(
             f"{name} must be a 1-D numeric array of ISIs in seconds; got shape {a.shape}, "
-            f"dtype {a.dtype}"
+            f"dtype {a.dtype}", param=name
         )
     a = a.astype(np.float64)
     bad = ~np.isfinite(a) | (a < 0)
     if bad.any():
         raise ValidationError(
             f"{name} must be finite and >= 0 (intervals in s); {int(bad.sum())} value(s) are "
-            f"not, first {a[bad][0]!r}: remove them"
+            f"not, first {a[bad][0]!r}: remove them", param=name
         )
     return a
 
@@ -293,7 +299,8 @@ def histogram(
     else:
         bins = np.asarray(bins, dtype=np.float64)
         if bins.ndim != 1 or bins.size < 2 or np.any(np.diff(bins) <= 0):
-            raise ValidationError("bins given as edges must be 1-D, >= 2 values, increasing")
+            raise ValidationError("bins given as edges must be 1-D, >= 2 values, increasing",
+                                  param="bins")
     if range is not None:
         try:
             lo, hi = (float(v) for v in range)

@@ -75,7 +75,7 @@ def rate(I: Any, params: LIFParams) -> np.ndarray | float:
         raise ValidationError(f"I must be a number or array of amperes; got {I!r}",
                               param="I") from None
     if not np.isfinite(arr).all():
-        raise ValidationError("I contains NaN or inf; give finite currents in amperes")
+        raise ValidationError("I contains NaN or inf; give finite currents in amperes", param="I")
     v_inf = params.E_L + params.R * arr
     above = v_inf > params.V_th
     with np.errstate(divide="ignore", invalid="ignore"):

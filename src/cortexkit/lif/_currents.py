@@ -27,16 +27,16 @@ def _number(value: Any, name: str, *, positive: bool = False, nonneg: bool = Fal
     try:
         x = float(value)
     except (TypeError, ValueError):
-        raise ValidationError(f"{name} must be a number, got {value!r}") from None
+        raise ValidationError(f"{name} must be a number, got {value!r}", param=name) from None
     if not math.isfinite(x) or (positive and x <= 0) or (nonneg and x < 0):
         cond = " > 0" if positive else " >= 0" if nonneg else ""
-        raise ValidationError(f"{name} must be finite{cond}, got {value!r}")
+        raise ValidationError(f"{name} must be finite{cond}, got {value!r}", param=name)
     return x
 
 
 def _dt(t: np.ndarray) -> float:
     if t.size < 2:
-        raise ValidationError("t needs at least 2 equally spaced times to define dt")
+        raise ValidationError("t needs at least 2 equally spaced times to define dt", param="t")
     d = np.diff(t)
     dt = float(d.mean())
     if dt <= 0 or np.abs(d - dt).max() > 1e-6 * dt:

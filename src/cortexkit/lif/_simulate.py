@@ -194,10 +194,10 @@ def _resolve_inputs(params, current, n_neurons, offset, noise_sd, method):
         if off.shape != (n_neurons,):
             raise ValidationError(
                 f"offset has shape {off.shape}; expected ({n_neurons},) = (n_neurons,) "
-                "or a number"
+                "or a number", param="offset"
             )
         if not np.isfinite(off).all():
-            raise ValidationError("offset contains NaN or inf; give finite amperes")
+            raise ValidationError("offset contains NaN or inf; give finite amperes", param="offset")
     cur2 = cur.reshape(1, steps) if cur.ndim == 1 else cur
     return t, np.ascontiguousarray(cur2), cur, np.ascontiguousarray(off), noise_sd, n_neurons
 

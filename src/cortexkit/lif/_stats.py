@@ -77,7 +77,7 @@ def membrane_stats(v: Any, *, bins: int = 50, range: tuple[float, float] | None 
     if hasattr(v, "spikes") and hasattr(v, "v"):
         if v.v is None:
             raise ValidationError("v: this LIFResult has no recorded V; simulate with "
-                                  "record_v=True")
+                                  "record_v=True", param="v")
         v = v.v
     arr = np.asarray(v, dtype=np.float64)
     if arr.ndim == 1:
@@ -92,7 +92,7 @@ def membrane_stats(v: Any, *, bins: int = 50, range: tuple[float, float] | None 
         raise ValidationError(f"bins must be a positive integer; got {bins!r}", param="bins")
     arr = arr[:, t_skip:]
     if not np.isfinite(arr).all():
-        raise ValidationError("v contains NaN or inf")
+        raise ValidationError("v contains NaN or inf", param="v")
     counts, edges = np.histogram(arr, bins=bins, range=range)
     return MembraneStats(
         mean=float(arr.mean()), std=float(arr.std()),

@@ -186,7 +186,8 @@ def true_vs_estimated(A: Any, estimate: Any, *, method: str = "estimate",
         return _true_vs_estimated_column(a, e, method, source, column, fig)
     e = _square(e, "estimate")
     if a.shape != e.shape:
-        raise ValidationError(f"A {a.shape} and estimate {e.shape} must have the same shape")
+        raise ValidationError(f"A {a.shape} and estimate {e.shape} must have the same shape",
+                              param="A")
     if observed is not None:
         shown = np.full_like(a, np.nan)
         idx = np.asarray(observed, dtype=int)
@@ -209,7 +210,7 @@ def _true_vs_estimated_column(a: np.ndarray, e: np.ndarray, method: str, source:
     n = a.shape[0]
     if source is None:
         raise ValidationError("source: a single estimated column needs source= (the index "
-                              "of the perturbed neuron whose effects it holds)")
+                              "of the perturbed neuron whose effects it holds)", param="source")
     if isinstance(source, bool) or not isinstance(source, int | np.integer) \
             or not 0 <= source < n:
         raise ValidationError(f"source must be a neuron index in [0, {n}); got {source!r}",
@@ -381,7 +382,8 @@ def scores(table: Any, x: str = "n_neurons", metric: str = "correlation", ax: An
     """
     for col in (x, metric, "method"):
         if col not in table.columns:
-            raise ValidationError(f"table has no column {col!r}; columns: {list(table.columns)}")
+            raise ValidationError(f"table has no column {col!r}; columns: {list(table.columns)}",
+                                  param="table")
     ax = get_ax(ax, (5.0, 3.6))
     for method, grp in table.groupby("method", sort=False):
         g = grp.groupby(x)[metric]
@@ -435,7 +437,8 @@ def score_bars(table: Any, group: str, metric: str = "rel_error", ax: Any = None
     """
     for col in (group, metric, "method"):
         if col not in table.columns:
-            raise ValidationError(f"table has no column {col!r}; columns: {list(table.columns)}")
+            raise ValidationError(f"table has no column {col!r}; columns: {list(table.columns)}",
+                                  param="table")
     ax = get_ax(ax, (6.0, 3.4))
     methods = list(dict.fromkeys(table["method"]))
     groups = list(dict.fromkeys(table[group]))
@@ -456,7 +459,8 @@ def score_bars(table: Any, group: str, metric: str = "rel_error", ax: Any = None
 def _square(W: Any, name: str) -> np.ndarray:
     w = np.asarray(W, dtype=float)
     if w.ndim != 2 or w.shape[0] != w.shape[1]:
-        raise ValidationError(f"{name} must be a square (n, n) matrix, got shape {w.shape}")
+        raise ValidationError(f"{name} must be a square (n, n) matrix, got shape {w.shape}",
+                              param=name)
     return w
 
 

@@ -104,7 +104,7 @@ def reference_pmfs(pmfs: Mapping[str, Any], bins: Any, *,
     >>> fig = ck.plot.information.reference_pmfs(refs, np.linspace(0, 0.25, 51), entropies=h)
     """
     if not pmfs:
-        raise ValidationError("pmfs is empty; give at least one PMF to plot")
+        raise ValidationError("pmfs is empty; give at least one PMF to plot", param="pmfs")
     if fig is None:
         from matplotlib.figure import Figure
 
@@ -159,7 +159,8 @@ def entropy_vs_rate(rates: Any, entropies: Any, *, bound: Any = None, ax: Any = 
     h = np.asarray(entropies, dtype=np.float64)
     if r.shape != h.shape or r.ndim != 1:
         raise ValidationError(
-            f"rates and entropies must be 1-D and of equal length; got {r.shape} and {h.shape}"
+            f"rates and entropies must be 1-D and of equal length; got {r.shape} and {h.shape}",
+            param="rates"
         )
     ax = get_ax(ax)
     ok = np.isfinite(h) & (r > 0)

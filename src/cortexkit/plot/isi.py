@@ -138,7 +138,8 @@ def variability(table: Any, bins: int = 40, ax: Any = None) -> Any:
     """
     missing = {"cv", "lv"} - set(getattr(table, "columns", ()))
     if missing:
-        raise ValidationError(f"table needs columns cv and lv (ck.isi.stats); missing {missing}")
+        raise ValidationError(f"table needs columns cv and lv (ck.isi.stats); missing {missing}",
+                              param="table")
     cv = table["cv"].to_numpy(dtype=np.float64)
     lv = table["lv"].to_numpy(dtype=np.float64)
     cv, lv = cv[np.isfinite(cv)], lv[np.isfinite(lv)]

@@ -41,7 +41,8 @@ def voltage(result: Any, neuron: int = 0, *, t_window: tuple[float, float] | Non
     >>> ax = ck.plot.lif.voltage(ck.lif.simulate(p, 2e-10))
     """
     if result.v is None:
-        raise ValidationError("result has no recorded V; simulate with record_v=True")
+        raise ValidationError("result has no recorded V; simulate with record_v=True",
+                              param="result")
     if not 0 <= neuron < result.v.shape[0]:
         raise ValidationError(f"neuron must be in [0, {result.v.shape[0]}); got {neuron}",
                               param="neuron")
@@ -126,7 +127,8 @@ def fi_curve(df: Any, *, ax: Any = None) -> Any:
     """
     missing = {"current", "rate_sim", "rate_analytic"} - set(df.columns)
     if missing:
-        raise ValidationError(f"df lacks columns {sorted(missing)}; use ck.lif.fi_curve")
+        raise ValidationError(f"df lacks columns {sorted(missing)}; use ck.lif.fi_curve",
+                              param="df")
     ax = get_ax(ax, figsize=(5.0, 3.8))
     i = np.asarray(df["current"]) * 1e12
     order = np.argsort(i)
@@ -227,7 +229,8 @@ def membrane_histogram(stats: Any, *, params: Any = None, ax: Any = None) -> Any
 
 def _recorded(result: Any) -> np.ndarray:
     if getattr(result, "v", None) is None:
-        raise ValidationError("result has no recorded V; simulate with record_v=True")
+        raise ValidationError("result has no recorded V; simulate with record_v=True",
+                              param="result")
     return result.v
 
 

@@ -79,7 +79,7 @@ def rdm_grid(rdms: Mapping[str, np.ndarray], stimuli: np.ndarray | None = None,
     >>> fig = rdm_grid({"a": np.zeros((3, 3)), "b": np.ones((3, 3))})
     """
     if not rdms:
-        raise ValidationError("rdms is empty; give at least one name -> RDM")
+        raise ValidationError("rdms is empty; give at least one name -> RDM", param="rdms")
     fig = fig if fig is not None else _figure(len(rdms), size=(2.9, 2.6))
     axes = np.atleast_1d(fig.subplots(1, len(rdms)))
     for ax, (name, m) in zip(axes, rdms.items(), strict=True):
@@ -125,7 +125,8 @@ def similarity_bars(table: Any, ax: Any = None, label: str | None = None) -> Any
     ax = get_ax(ax, (5.0, 3.2))
     need = {"layer", "similarity", "ci_low", "ci_high"}
     if not need <= set(table.columns):
-        raise ValidationError(f"table needs columns {sorted(need)}, has {list(table.columns)}")
+        raise ValidationError(f"table needs columns {sorted(need)}, has {list(table.columns)}",
+                              param="table")
     groups = list(dict.fromkeys(table["group"])) if "group" in table.columns else [None]
     layers = list(dict.fromkeys(table["layer"]))
     width = 0.8 / len(groups)
@@ -188,7 +189,7 @@ def rdm_rows(rdms: Mapping[str, np.ndarray], stimuli: np.ndarray,
     if by not in ("system", "orientation"):
         raise ValidationError(f"by must be 'system' or 'orientation'; got {by!r}", param="by")
     if not rdms or not len(at):
-        raise ValidationError("rdms and at must not be empty")
+        raise ValidationError("rdms and at must not be empty", param="rdms")
     st = np.asarray(stimuli, dtype=float)
     order = np.argsort(st)
     mats = {}

@@ -76,9 +76,9 @@ def tuning_curves(
     if st.size != x.shape[0]:
         raise ValidationError(
             f"stimuli has {st.size} values but responses has {x.shape[0]} rows (shape "
-            f"{x.shape}); give one stimulus value per response row")
+            f"{x.shape}); give one stimulus value per response row", param="stimuli")
     if not np.isfinite(st).all():
-        raise ValidationError("stimuli contain NaN or infinite values")
+        raise ValidationError("stimuli contain NaN or infinite values", param="stimuli")
     if bin_width is not None:
         if not bin_width > 0:
             raise ValidationError(f"bin_width must be > 0 degrees; got {bin_width!r}",
@@ -135,7 +135,7 @@ def embed(
     check_choice("method", method, ("tsne", "pca"))
     x = _as_float_matrix(responses, "responses").astype(np.float64)
     if not np.isfinite(x).all():
-        raise ValidationError("responses contain NaN or infinite values")
+        raise ValidationError("responses contain NaN or infinite values", param="responses")
     if not (isinstance(pca_components, int | np.integer) and pca_components >= 2):
         raise ValidationError(f"pca_components must be an integer >= 2; got {pca_components!r}",
                               param="pca_components")

@@ -31,15 +31,16 @@ def _as_float_matrix(x: object, name: str) -> np.ndarray:
     if a.ndim != 2:
         raise ValidationError(
             f"{name} must be a 2-D (stimulus x neuron) array, got shape {a.shape}; "
-            "reshape it so that rows are stimuli and columns are neurons/units")
+            "reshape it so that rows are stimuli and columns are neurons/units", param=name)
     if a.shape[0] < 2 or a.shape[1] < 1:
         raise ValidationError(
-            f"{name} has shape {a.shape}; need at least 2 stimuli (rows) and 1 neuron (column)")
+            f"{name} has shape {a.shape}; need at least 2 stimuli (rows) and 1 neuron (column)",
+            param=name)
     if a.dtype == np.float16:
         a = a.astype(np.float32)
     elif a.dtype not in (np.float32, np.float64):
         if not (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_):
-            raise ValidationError(f"{name} must be numeric, got dtype {a.dtype}")
+            raise ValidationError(f"{name} must be numeric, got dtype {a.dtype}", param=name)
         a = a.astype(np.float64)
     return a
 
@@ -94,7 +95,7 @@ def rdm(responses: np.ndarray, metric: Metric = "correlation") -> np.ndarray:
             raise ValidationError(
                 "responses contain NaN or infinite values in stimulus rows "
                 f"{_rows(np.flatnonzero(bad))}; drop or impute those rows/neurons before "
-                "computing an RDM")
+                "computing an RDM", param="responses")
         sums = x.sum(axis=1, dtype=np.float64)  # finite values whose float32 sum overflows
     if metric == "correlation":
         fast = _correlation_uncentred(x, sums.astype(np.float64) / n)
@@ -113,7 +114,7 @@ def rdm(responses: np.ndarray, metric: Metric = "correlation") -> np.ndarray:
             raise ValidationError(
                 "responses has constant (zero-variance) stimulus rows "
                 f"{_rows(np.flatnonzero(tiny))}; the correlation distance is undefined for them: "
-                "drop these stimuli or use metric='euclidean'")
+                "drop these stimuli or use metric='euclidean'", param="responses")
         inv = (1.0 / np.sqrt(ss)).astype(x.dtype, copy=False)
         gram *= inv[:, None]
         gram *= inv[None, :]
@@ -125,7 +126,8 @@ def rdm(responses: np.ndarray, metric: Metric = "correlation") -> np.ndarray:
         if zero.any():
             raise ValidationError(
                 f"responses has all-zero stimulus rows {_rows(np.flatnonzero(zero))}; the cosine "
-                "distance is undefined for them: drop these stimuli or use metric='euclidean'")
+                "distance is undefined for them: drop these stimuli or use metric='euclidean'",
+                param="responses")
         gram = x @ x.T
         inv = (1.0 / np.sqrt(ss)).astype(x.dtype, copy=False)
         gram *= inv[:, None]
@@ -208,19 +210,20 @@ def upper_triangle(rdm_: np.ndarray, name: str = "rdm") -> np.ndarray:
         if a.shape[0] != a.shape[1]:
             raise ValidationError(
                 f"{name} must be a square (S x S) RDM or a 1-D upper-triangle vector, "
-                f"got shape {a.shape}")
+                f"got shape {a.shape}", param=name)
         v = a[np.triu_indices(a.shape[0], 1)]
     elif a.ndim == 1:
         v = a
     else:
         raise ValidationError(
             f"{name} must be a square (S x S) RDM or a 1-D upper-triangle vector, "
-            f"got shape {a.shape}")
+            f"got shape {a.shape}", param=name)
     if not np.issubdtype(v.dtype, np.number):
-        raise ValidationError(f"{name} must be numeric, got dtype {v.dtype}")
+        raise ValidationError(f"{name} must be numeric, got dtype {v.dtype}", param=name)
     v = v.astype(np.float64, copy=False)
     if not np.isfinite(v).all():
-        raise ValidationError(f"{name} contains NaN or infinite dissimilarities; fix the RDM")
+        raise ValidationError(f"{name} contains NaN or infinite dissimilarities; fix the RDM",
+                              param=name)
     return v
 
 
@@ -291,7 +294,8 @@ def kendall_tau_a(a: np.ndarray, b: np.ndarray) -> float:
     a = np.asarray(a, dtype=np.float64).ravel()
     b = np.asarray(b, dtype=np.float64).ravel()
     if a.size != b.size:
-        raise ValidationError(f"a and b must have the same length, got {a.size} and {b.size}")
+        raise ValidationError(f"a and b must have the same length, got {a.size} and {b.size}",
+                              param="a")
     n = a.size
     if n < 2:
         return float("nan")
@@ -341,7 +345,8 @@ def compare(rdm1: np.ndarray, rdm2: np.ndarray, method: Method = "pearson") -> f
     s1, s2 = np.shape(rdm1), np.shape(rdm2)
     if s1 != s2:
         raise ValidationError(
-            f"rdm1 and rdm2 must describe the same stimuli: shapes {s1} and {s2} differ")
+            f"rdm1 and rdm2 must describe the same stimuli: shapes {s1} and {s2} differ",
+            param="rdm1")
     v1 = upper_triangle(rdm1, "rdm1")
     v2 = upper_triangle(rdm2, "rdm2")
     if v1.size < 2:
@@ -389,9 +394,10 @@ def cka(x: np.ndarray, y: np.ndarray) -> float:
     y = _as_float_matrix(y, "y").astype(np.float64, copy=False)
     if x.shape[0] != y.shape[0]:
         raise ValidationError(
-            f"x and y must have the same stimuli (rows): shapes {x.shape} and {y.shape}")
+            f"x and y must have the same stimuli (rows): shapes {x.shape} and {y.shape}", param="x")
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
-        raise ValidationError("x or y contains NaN or infinite values; drop or impute them")
+        raise ValidationError("x or y contains NaN or infinite values; drop or impute them",
+                              param="x")
     xc = x - x.mean(0)
     yc = y - y.mean(0)
     s = x.shape[0]
@@ -402,5 +408,5 @@ def cka(x: np.ndarray, y: np.ndarray) -> float:
         num = np.linalg.norm(yc.T @ xc) ** 2
         dx, dy = np.linalg.norm(xc.T @ xc), np.linalg.norm(yc.T @ yc)
     if dx == 0 or dy == 0:
-        raise ValidationError("x or y is constant over stimuli; CKA is undefined")
+        raise ValidationError("x or y is constant over stimuli; CKA is undefined", param="x")
     return float(num / (dx * dy))
