@@ -401,6 +401,9 @@ def render(results: dict) -> str:
         lines += [f"## {kind} corpus: {r['n_sessions']} sessions, {r['n_spikes'] / 1e6:.0f} M "
                   f"spikes ({r['when']})", "",
                   f"Machine: {r['machine']}; load average at the end {r['load']}.",
+                  *([f"**The machine was loaded (load average {r['load']} on 2 cores): wall "
+                     "times, speed-up and overhead are not meaningful; memory, faults and "
+                     "DuckDB are.**"] if float(r["load"].split(",")[0]) > 3.0 else []),
                   f"Generation: {r['generation']}.", ""]
         cold = r.get("cold")
         lines += ["| case | wall (s) | per session (ms) | M spikes/s |", "|---|---:|---:|---:|"]

@@ -164,6 +164,8 @@ CASES = [
     ("npy-huge-header-shape", lambda t: _write(t, "h.npy", _npy_bytes(np.zeros(3)).replace(
         b"(3,)", b"(10**12,)".replace(b"10**12", b"999999999999"))), {}, "truncated|limit"),
     ("npy-damaged-header", _damaged_header, {}, "damaged .npy header|not a .npy"),
+    ("npy-descr-syntax-error", lambda t: _write(t, "d.npy", _npy_bytes(np.zeros(3)).replace(
+        b"'<f8'", b"',8f'")), {}, "damaged .npy header"),  # found by the fuzzer
     ("npy-unknown-version", lambda t: _write(t, "v.npy", b"\x93NUMPY\x07\x00" + b"\0" * 40),
      {}, "version"),
     ("pickle-ndarray-constructor", lambda t: _write(t, "a.npy", _object_npy(_alloc_pickle(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,8 @@ __all__ = ["atomic_path", "clean_stale"]
 
 
 def _host() -> str:
+    import socket  # only when writing: keeps `import cortexkit.io` light
+
     return re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname())[:40] or "host"
 
 

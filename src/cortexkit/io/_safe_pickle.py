@@ -277,7 +277,8 @@ def _read_header(fp: IO[bytes], source: str) -> tuple[tuple[int, ...], bool, np.
             dtype = np.lib.format.descr_to_dtype(descr)
             if dtype.hasobject:
                 raise _Refused("object fields")
-    except (_Refused, TypeError, ValueError, KeyError, IndexError, RecursionError) as exc:
+    except (_Refused, TypeError, ValueError, KeyError, IndexError, RecursionError,
+            SyntaxError, MemoryError) as exc:  # np.dtype parses comma strings with ast
         raise DataFormatError(f"{source}: damaged .npy header (bad shape, dtype or order: "
                               f"{exc})") from exc
     return shape, header["fortran_order"], dtype, start + hlen
