@@ -159,6 +159,8 @@ def parse(argv):
     ap.add_argument("--bias-trials", type=int, default=1000)
     ap.add_argument("--units", type=int, default=None)
     ap.add_argument("--spikes", type=int, default=None)
+    ap.add_argument("--nsb-only", action="store_true",
+                    help="only the two NSB rows (results appended as a separate section)")
     args = ap.parse_args(argv)
     args.units = args.units or (100 if args.quick else 1000)
     args.spikes = args.spikes or (200_000 if args.quick else 10_000_000)
@@ -168,6 +170,8 @@ def parse(argv):
 def main(argv: list[str]) -> int:
     args = parse(argv)
     trials = 50 if args.quick else args.bias_trials
+    if args.nsb_only:
+        return nsb_only(args)
     # correctness of what is compared, in this process
     st = make_spikes(min(args.units, 50), args.spikes // 20)
     table = ck.information.isi_entropy(st)
@@ -203,6 +207,27 @@ def main(argv: list[str]) -> int:
     print(text)
     if not args.quick:
         (HERE / "results" / "information.md").write_text(text)
+    return 0
+
+
+def nsb_only(args) -> int:
+    names = ["NSB vectorized (entropy_from_counts)", "NSB reference (nsb_nats per unit)"]
+    r = run_cases(__file__, names, ["--units", str(args.units), "--spikes", str(args.spikes)],
+                  rounds=args.rounds, repeat=args.repeats)
+    new, ref = r[names[0]], r[names[1]]
+    text = "\n".join([
+        "### NSB per unit, re-run after the last NSB change (`--nsb-only`)", "",
+        machine_line(), "",
+        *table([(k, r[k], None) for k in names], names[0], r), "",
+        f"- reference / vectorized: **{ref['warm_s'] / new['warm_s']:.1f}x** warm wall, "
+        f"{ref['warm_cpu_s'] / new['warm_cpu_s']:.1f}x warm CPU, "
+        f"{ref['fresh_s'] / new['fresh_s']:.1f}x fresh wall, "
+        f"{ref['fresh_cpu_s'] / new['fresh_cpu_s']:.1f}x fresh CPU (goal >= 20x); "
+        f"{1e3 * new['warm_s'] / args.units:.3f} ms per unit", ""])
+    print(text)
+    path = HERE / "results" / "information.md"
+    if not args.quick and path.exists():
+        path.write_text(path.read_text() + "\n" + text)
     return 0
 
 

@@ -38,7 +38,7 @@ def collect() -> Path:
              "Produced by `make bench` (`benchmarks/run_all.py`): every script times cortexkit "
              "and the peer library side by side in one run. Each section names the machine it "
              "ran on.\n"]
-    order = ["cli", "spikes", "isi", "quality", "information", "lif", "causality", "rsa",
+    order = ["summary", "cli", "spikes", "isi", "quality", "information", "lif", "causality", "rsa",
              "batch", "import"]
     files = sorted((HERE / "results").glob("*.md"),
                    key=lambda p: (order.index(p.stem) if p.stem in order else 99, p.stem))

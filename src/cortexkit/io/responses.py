@@ -118,7 +118,9 @@ def _npy(folder: Path, name: str) -> np.ndarray:
 
 
 def _load_allen_gratings(folder: Path) -> Responses:
-    times = _npy(folder, "spike_times.npy")
+    from cortexkit.io._safe_pickle import read_npy_file
+
+    times = read_npy_file(folder / "spike_times.npy")  # only its length is used
     ii = _npy(folder, "ii_spike_times.npy")
     labels = _npy(folder, "stim_label.npy")
     if ii.ndim != 3 or ii.shape[2] != 2 or ii.shape[0] != labels.size or ii.dtype.kind not in "iu":
