@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib.validation import check_int
 from cortexkit.errors import ValidationError
 from cortexkit.plot._util import get_ax
 
@@ -261,10 +262,7 @@ def trials(result: Any, *, max_traces: int = 50, ax: Any = None) -> Any:
     >>> ax = ck.plot.lif.trials(ck.lif.simulate(p, i, 50, method="euler"))
     """
     v = _recorded(result)
-    if isinstance(max_traces, bool) or not isinstance(max_traces, int | np.integer) \
-            or max_traces < 0:
-        raise ValidationError(f"max_traces must be an integer >= 0; got {max_traces!r}",
-                              param="max_traces")
+    max_traces = check_int("max_traces", max_traces, low=0)
     t = result.t
     mean, std = v.mean(axis=0), v.std(axis=0)
     ax = get_ax(ax, figsize=(7.0, 3.5))
