@@ -120,10 +120,14 @@ def child_main(cases: dict[str, Case], parse_args: Callable[[list[str]], Any]) -
 def clean_env(threads: int | None = None) -> dict[str, str]:
     """The environment for the case processes: OpenBLAS left at its own kernel choice
     (this machine's OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset, only for benchmarks),
+    bytecode caching on as for a user,
     optionally a fixed number of BLAS threads."""
     env = dict(os.environ)
     env.pop("OPENBLAS_CORETYPE", None)
     env.pop("OPENBLAS_L2_SIZE", None)
+    # a user's Python caches bytecode; without it every fresh process recompiles
+    # cortexkit's (editable) sources and the imports cost several times more
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if threads is not None:
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             env[var] = str(threads)
