@@ -246,9 +246,10 @@ def run(inputs: Any, out: str | os.PathLike, analyses: Any = None, scheduler: st
         on_dashboard: Callable[[str], None] | None = None) -> BatchSummary:
     """Run per-recording analyses over many recordings on Dask into a Parquet dataset.
 
-    Every recording is one Dask task: it is loaded with :func:`cortexkit.io.load_spikes`
-    and analysed with the chosen :data:`ANALYSES` in the worker's analysis process,
-    which writes the recording's part of the dataset.  The client only schedules
+    Each recording is loaded with :func:`cortexkit.io.load_spikes` and analysed with the
+    chosen :data:`ANALYSES` in a worker's analysis process, which writes the recording's
+    part of the dataset; a Dask task holds one to eight recordings (fewer towards the
+    end of the run).  The client only schedules
     (a bounded number of tasks in flight) and receives small summaries, so its memory
     does not grow with the corpus; a worker holds one recording at a time.
 
