@@ -191,7 +191,9 @@ def case_warm(folder: str, out: str, workers: int, tiny: str) -> dict:
 
         with Client(cluster) as client:  # every worker's analysis process up and warm
             client.run(prestart)
-        ck.batch.run([tiny], Path(out).with_name("warmup"), scheduler=cluster.scheduler_address)
+        # a new warm-up directory each time: a rerun into an old one would compute nothing
+        warm = Path(out).with_name(f"{Path(out).name}-warmup")
+        ck.batch.run([tiny], warm, scheduler=cluster.scheduler_address)
         warmup = time.perf_counter() - t1
         t2 = time.perf_counter()
         s = ck.batch.run([folder], out, scheduler=cluster.scheduler_address)
@@ -573,6 +575,7 @@ def main() -> None:
                     got = _fresh("warm", folder=str(folder), out=str(work / f"{name}-{k}"),
                                  workers=int(name[-1]), tiny=str(tiny))
                     shutil.rmtree(work / f"{name}-{k}", ignore_errors=True)
+                    shutil.rmtree(work / f"{name}-{k}-warmup", ignore_errors=True)
                 got["walls"] = r.get(name, {}).get("walls", []) + [got["wall"]]
                 got["loads"] = r.get(name, {}).get("loads", []) + [os.getloadavg()[0]]
                 if name not in r or got["wall"] < r[name]["wall"]:

@@ -105,6 +105,10 @@ def main(fd: int) -> None:
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     conn = Connection(fd)
     warm_up()
+    try:
+        conn.send({"ready": True})
+    except (OSError, EOFError):
+        return
     while True:
         try:
             task = conn.recv()

@@ -64,6 +64,18 @@ class Sandbox:
             theirs.close()
         self.conn = Connection(ours.detach())
 
+    def wait_ready(self, timeout: float = 120.0) -> bool:
+        """Wait until the process has warmed up (True), or died or taken ``timeout``."""
+        assert self.proc is not None and self.conn is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                if self.conn.poll(_CHECK_SECONDS):
+                    return bool(self.conn.recv().get("ready"))
+            except (EOFError, OSError):
+                return False
+        return False
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
@@ -94,6 +106,8 @@ class Sandbox:
             try:
                 if self.conn.poll(_CHECK_SECONDS):
                     reply = self.conn.recv()
+                    if reply.get("ready"):  # warmed up (see _child.warm_up)
+                        continue
                     if reply.get("started"):
                         t0 = time.monotonic()
                         continue
@@ -139,13 +153,17 @@ def _release(box: Sandbox) -> None:
 
 
 def prestart(n: int = 1) -> int:
-    """Start ``n`` idle analysis processes in this worker (e.g. ``client.run(prestart)``
-    before timing a run); the number now idle."""
+    """Start ``n`` idle analysis processes in this worker and wait until they have warmed
+    up (e.g. ``client.run(prestart)`` before timing a run); the number now idle."""
     with _pool_lock:
         missing = n - len(_pool)
+    boxes = []
     for _ in range(missing):
         box = Sandbox()
         box.start()
+        boxes.append(box)
+    for box in boxes:
+        box.wait_ready()
         _release(box)
     return len(_pool)
 
