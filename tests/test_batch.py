@@ -426,7 +426,7 @@ def test_tasks_shrink_to_single_recordings_towards_the_end():
     while queue:
         sizes.append(len(_run._chunk(queue, 2)))
     assert sum(sizes) == 100 and max(sizes) == _run._MAX_CHUNK
-    assert sizes == sorted(sizes, reverse=True) and sizes[-8:] == [1] * 8
+    assert sizes == sorted(sizes, reverse=True) and sizes[-4:] == [1] * 4
     big = deque(task(_run._CHUNK_BYTES // 2 + 1) for _ in range(100))
     assert len(_run._chunk(big, 1)) == 1  # the input bytes bound a task too
     assert len(_run._chunk(deque([task(10 * _run._CHUNK_BYTES)]), 1)) == 1

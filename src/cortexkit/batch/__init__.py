@@ -1,6 +1,6 @@
 """Batch analysis of many recordings on a Dask cluster: ``ck.batch.run``.
 
-Dask tasks (one to eight recordings each) load every recording, run the chosen
+Dask tasks (one to sixteen recordings each) load every recording, run the chosen
 per-recording analyses (:data:`ANALYSES`; default ``("isi_stats", "isi_fits",
 "entropy")``) and write the recording's part of a Parquet dataset directory, which
 pandas, pyarrow, DuckDB and dask.dataframe read as one table.  Reruns compute only what
