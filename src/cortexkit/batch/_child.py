@@ -116,7 +116,8 @@ def main(fd: int) -> None:
             return
         try:
             analyses = prepare(task)
-            conn.send({"started": True})  # the worker's timeout starts now
+            if task.get("announce", True):  # else the worker's clock started at sending
+                conn.send({"started": True})  # the worker's timeout starts now
             reply = handle(task, analyses)
         except Exception as exc:  # noqa: BLE001 - e.g. the part cannot be written
             reply = {"fatal": f"{type(exc).__name__}: {exc}", "rss_peak": _rss_peak()}

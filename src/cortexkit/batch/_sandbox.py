@@ -46,6 +46,7 @@ class Sandbox:
     def __init__(self) -> None:
         self.proc: subprocess.Popen | None = None
         self.conn: Connection | None = None
+        self.prepared: bytes | None = None  # the analyses the process has imported
 
     def start(self) -> None:
         from multiprocessing.connection import Connection
@@ -63,6 +64,7 @@ class Sandbox:
         finally:
             theirs.close()
         self.conn = Connection(ours.detach())
+        self.prepared = None
 
     def wait_ready(self, timeout: float = 120.0) -> bool:
         """Wait until the process has warmed up (True), or died or taken ``timeout``."""
@@ -93,13 +95,22 @@ class Sandbox:
             self.stop()
             self.start()
         assert self.proc is not None and self.conn is not None
+        # The clock starts when the child has imported what the task's analyses need: it
+        # says so ("started") the first time; then they are imported and the clock starts
+        # now (one message and one wake-up of this thread less per recording).
+        announce = task["analyses"] != self.prepared
+        message = dict(task, announce=announce)
         try:
-            self.conn.send(task)
+            self.conn.send(message)
         except OSError:
             self.stop()
             self.start()
-            self.conn.send(task)
-        t0 = None  # the clock starts when the child has imported what the task needs
+            announce = True
+            message["announce"] = True
+            self.conn.send(message)
+        assert self.proc is not None and self.conn is not None
+        t0 = None if announce else time.monotonic()
+        self.prepared = None  # until the reply shows that the child has them
         ps = psutil.Process(self.proc.pid)
         peak = 0
         while True:
@@ -112,6 +123,8 @@ class Sandbox:
                         t0 = time.monotonic()
                         continue
                     reply["rss_peak"] = max(reply.get("rss_peak", 0), peak)
+                    if "fatal" not in reply:
+                        self.prepared = task["analyses"]
                     return reply
             except (EOFError, OSError):
                 pass
