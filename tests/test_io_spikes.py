@@ -383,5 +383,6 @@ def test_mmap_option_checks_the_file_and_the_value(tmp_path):
     (tmp_path / "spikes.times.npy").write_bytes(data[:-800])
     with pytest.raises(DataFormatError, match="truncated"):
         ck.io.load_spikes(tmp_path, mmap=True)
-    with pytest.raises(ValidationError, match="unknown option"):
-        ck.io.load_spikes(tmp_path / "spikes.times.npy", mmap=True)
+    single = tmp_path / "one.npy"
+    np.save(single, times)                       # formats without .npy folders: read as usual
+    assert ck.io.load_spikes(single, mmap=True) == ck.io.load_spikes(single)

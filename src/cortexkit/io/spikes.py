@@ -38,7 +38,8 @@ from cortexkit.io._limits import regular_file
 
 __all__ = ["load_spikes", "save_spikes", "FORMATS"]
 
-_COMMON = ("sample_rate", "t_start", "t_stop", "sort", "allow_negative")
+# mmap applies to the formats that store .npy arrays (ALF, phy); the others read as usual
+_COMMON = ("sample_rate", "t_start", "t_stop", "sort", "allow_negative", "mmap")
 
 
 def _read_nwb(path: Path, opts: dict[str, Any]) -> SpikeTrains:
@@ -57,8 +58,8 @@ def _write_nwb(st: SpikeTrains, tmp: Path) -> None:
 _READERS: dict[str, tuple[Callable[[Path, dict], SpikeTrains], tuple[str, ...], str]] = {
     "npz": (_npz.read_npz, ("key",), "an .npz file"),
     "npy": (_npz.read_npy, (), "an .npy file"),
-    "alf": (_alf.read_alf, ("mmap",), "an ALF folder"),
-    "phy": (_phy.read_phy, ("good_only", "mmap"), "a Kilosort/phy folder"),
+    "alf": (_alf.read_alf, (), "an ALF folder"),
+    "phy": (_phy.read_phy, ("good_only",), "a Kilosort/phy folder"),
     "epochs": (_epochs.read_epochs, ("epoch", "epoch_duration"), "an epoch-indexed folder"),
     "nwb": (_read_nwb, (), "an NWB file"),
     "csv": (_table.read_csv, ("unit_column", "time_column"), "a CSV/TSV table"),
@@ -92,10 +93,11 @@ def load_spikes(path: str | os.PathLike, format: str = "auto", **options: Any) -
         divided by it -- required for integer times and for a phy folder without
         ``params.py``), ``t_start`` / ``t_stop`` (s), ``sort`` (default False: a file
         with unsorted times is refused; ``sort=True`` sorts them),
-        ``allow_negative``.  Per format: ``key`` (npz array name), ``good_only``
-        (phy: keep clusters labelled "good"), ``mmap`` (ALF, phy: memory-map the
-        ``.npy`` arrays instead of reading them -- less memory and no copy for large
-        sessions; the files must not change while loading), ``epoch`` / ``epoch_duration``
+        ``allow_negative``, ``mmap`` (ALF and phy folders: memory-map their ``.npy``
+        arrays instead of reading them -- less memory and no copy for large sessions;
+        the files must not change while loading; other formats read as usual).  Per
+        format: ``key`` (npz array name), ``good_only``
+        (phy: keep clusters labelled "good"), ``epoch`` / ``epoch_duration``
         (epochs), ``unit_column`` / ``time_column`` (tables), ``variable`` /
         ``field`` (MATLAB).
 
