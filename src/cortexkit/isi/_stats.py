@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from cortexkit._lib._util import grouped_median, within_unit_mask
 from cortexkit._lib.engine import choose
 from cortexkit.errors import ValidationError
 from cortexkit.isi._intervals import Intervals, _flat, intervals
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["stats", "stats_numpy", "STATS_COLUMNS"]
 
@@ -186,6 +188,8 @@ def _columns_numpy(iv: Intervals, refractory: float) -> dict[str, np.ndarray]:
 
 
 def _frame(st: Any, cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    import pandas as pd
+
     counts = np.asarray(st.counts, dtype=np.int64)
     m = cols["n_isi"]
     with np.errstate(divide="ignore", invalid="ignore"):
