@@ -182,9 +182,12 @@ def _correlation_uncentred(x: np.ndarray, mean: np.ndarray) -> np.ndarray | None
     var = np.diagonal(gc) / n - m * m
     if not (np.all(var > 0) and np.all(m * m <= limit * var)):
         return None
-    gc -= n * np.outer(m, m)
+    w = np.multiply.outer(m, m)  # one S x S buffer for both outer products
+    w *= n
+    gc -= w
     inv = 1.0 / np.sqrt(np.diagonal(gc).copy())
-    gc *= np.outer(inv, inv)
+    gc *= np.multiply.outer(inv, inv, out=w)
+    del w
     out = np.subtract(1, gc, out=gc)
     np.clip(out, 0, 2, out=out)
     if symmetric:
