@@ -13,7 +13,8 @@ it, the way a warm loop does:
 
 A bench script declares ``CASES = {name: Case(setup, call, tiny)}`` and ends with
 ``child_main(CASES)`` (it answers ``--case NAME``); the parent calls
-``run_cases(__file__, CASES, names, ...)`` and formats the table with :func:`table`.
+``run_cases(__file__, names, argv, ...)`` and formats the table with :func:`table`
+(``warm_ratio=True`` adds the ratio of the warm times beside that of the fresh ones).
 Cases of cortexkit and of its peers run interleaved in the same run, so their ratios are
 comparable even on a loaded machine.
 """
@@ -136,11 +137,16 @@ def clean_env(threads: int | None = None) -> dict[str, str]:
 
 def run_cases(script: str, names: list[str], argv: list[str], *, rounds: int = 1,
               repeat: int = 3, threads: int | None = None,
-              timeout: float = 1800) -> dict[str, dict[str, Any]]:
+              timeout: float = 1800,
+              extra_env: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
     """Run every case of ``script`` in its own fresh process, ``rounds`` times
-    interleaved (case order rotates), keep each case's best fresh and warm times."""
+    interleaved (case order rotates), keep each case's best fresh and warm times.
+
+    Every round's fresh wall time is kept too, in ``fresh_all`` (for a median or the
+    spread); ``extra_env`` is added to the case processes' :func:`clean_env`."""
     env = clean_env(threads)
     env["CK_BENCH_REPEAT"] = str(repeat)
+    env.update(extra_env or {})
     best: dict[str, dict[str, Any]] = {}
     for r in range(rounds):
         order = names[r % len(names):] + names[:r % len(names)]
@@ -153,7 +159,9 @@ def run_cases(script: str, names: list[str], argv: list[str], *, rounds: int = 1
             prev = best.get(name)
             if prev is None:
                 best[name] = res
+                res["fresh_all"] = [res["fresh_s"]]
             else:
+                prev["fresh_all"].append(res["fresh_s"])
                 for key in ("fresh_s", "fresh_cpu_s", "warm_s", "warm_cpu_s"):
                     prev[key] = min(prev[key], res[key])
     return best
@@ -176,16 +184,45 @@ def threadpool_line(threads: int | None = None) -> str:
 
 
 def table(rows: list[tuple[str, dict[str, Any], str | None]], ref: str,
-          results: dict[str, dict[str, Any]]) -> list[str]:
+          results: dict[str, dict[str, Any]], *, warm_ratio: bool = False,
+          ms: bool = False) -> list[str]:
     """Markdown rows: label, fresh and warm wall (CPU) seconds, ratio to ``ref``'s fresh
-    time and peak extra memory.  ``rows``: (label, result, note)."""
+    time (and, with ``warm_ratio``, to its warm time and the warm CPU time) and peak
+    extra memory.  ``rows``: (label, result, note).  ``ms``: times in milliseconds."""
     r = results[ref]
-    out = ["| call | fresh process (s) | fresh CPU (s) | warm, best (s) | "
-           f"fresh time / {ref} | peak extra (MiB) |", "|---|---:|---:|---:|---:|---:|"]
+    u, k = ("ms", 1e3) if ms else ("s", 1.0)
+    head = (f"| call | fresh process ({u}) | fresh CPU ({u}) | warm, best ({u}) | "
+            f"fresh time / {ref} |")
+    rule = "|---|---:|---:|---:|---:|"
+    if warm_ratio:
+        head += f" warm CPU ({u}) | warm time / {ref} |"
+        rule += "---:|---:|"
+    out = [head + " peak extra (MiB) |", rule + "---:|"]
     for label, res, note in rows:
         mem = res.get("peak_extra_mb")
-        out.append(f"| {label}{' ' + note if note else ''} | {res['fresh_s']:.3f} | "
-                   f"{res['fresh_cpu_s']:.3f} | {res['warm_s']:.3f} | "
-                   f"{res['fresh_s'] / r['fresh_s']:.2f}x | "
-                   f"{'' if mem is None else f'{mem:.0f}'} |")
+        row = (f"| {label}{' ' + note if note else ''} | {k * res['fresh_s']:.3f} | "
+               f"{k * res['fresh_cpu_s']:.3f} | {k * res['warm_s']:.3f} | "
+               f"{res['fresh_s'] / r['fresh_s']:.2f}x |")
+        if warm_ratio:
+            row += (f" {k * res['warm_cpu_s']:.3f} | "
+                    f"{res['warm_s'] / r['warm_s']:.2f}x |")
+        out.append(row + f" {'' if mem is None else f'{mem:.0f}'} |")
     return out
+
+
+NOTES_MARKER = "<!-- notes below: kept when the benchmark rewrites this file -->"
+
+
+def write_results(path: Any, text: str) -> None:
+    """Write a benchmark's generated markdown to ``path``, keeping the hand-written part
+    of the existing file from :data:`NOTES_MARKER` on (if it has one)."""
+    from pathlib import Path
+
+    path = Path(path)
+    notes = ""
+    if path.exists():
+        old = path.read_text()
+        i = old.find(NOTES_MARKER)
+        if i >= 0:
+            notes = old[i:]
+    path.write_text(text.rstrip("\n") + "\n" + ("\n" + notes if notes else ""))

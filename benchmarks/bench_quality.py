@@ -1,7 +1,8 @@
 """Unit quality metrics and correlograms against SpikeInterface, side by side in one run.
 
-Cases (each in a fresh process: build the data, one tiny warm-up call that loads numba
-and the kernel caches, then the timed first call on the full data, then warm best-of-N):
+Cases (each in a fresh process: build the data, one tiny warm-up call -- the same call on
+5 units / 2000 spikes --, then the timed first call on the full data (*fresh*), then the
+best of ``--repeat`` more (*warm*); ``--rounds`` interleaved rounds):
 
 - ``ck_metrics``: ``ck.quality.metrics(st)`` -- every column, the sliding
   refractory-period test included -- on 1000 units / 10^7 spikes / 1000 s
@@ -21,34 +22,36 @@ samples (1.007 ms) and the window to 1617 samples, and cortexkit is given those 
 
 The parent checks the results: Hill ratio and Llobet contamination (max abs difference)
 and correlogram counts (equal, SpikeInterface's ``[a, b]`` is cortexkit's ``[b, a]``).
-The fresh-process runner is a minimal one written here (``benchmarks/_common.py`` had no
-fresh-process helper when this was written).
+The fresh-process runner is ``benchmarks/_common.py``'s (``run_cases``, ``clean_env``).
 
 Usage::
 
-    .venv-peers/bin/python benchmarks/bench_quality.py [--quick] [--repeat R] [--out FILE]
+    .venv-peers/bin/python benchmarks/bench_quality.py [--quick] [--repeat R] [--rounds K]
     .venv-peers/bin/python benchmarks/bench_quality.py --freeze   # tests/data fixture
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _common import cpu_model  # noqa: E402
+from _common import (  # noqa: E402
+    Case,
+    child_main,
+    machine_line,
+    run_cases,
+    table,
+    write_results,
+)
 
 FS_METRICS = 30000.0
 FS_CCG = 32768.0
@@ -95,22 +98,10 @@ def _spiketrains(samples, labels, fs, n_samples):
                                           t_stop=n_samples / fs)
 
 
-def _timed(fn, repeat):
-    t0 = time.perf_counter()
-    out = fn()
-    first = time.perf_counter() - t0
-    best = first
-    for _ in range(repeat - 1):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return out, first, best
-
-
-def run_case(case: str, quick: bool, repeat: int, out_dir: Path) -> dict:
-    """One case in this (fresh) process; results saved to ``out_dir`` for the checks."""
+def _setup(args, case: str) -> SimpleNamespace:
+    """The case's data (untimed): full-size and tiny spikes in the case's format."""
     warnings.simplefilter("ignore")
-    n_units, n_spikes, duration = _sizes(quick)
+    n_units, n_spikes, duration = _sizes(args.quick)
     fs = FS_CCG if case.endswith("ccg") else FS_METRICS
     samples, labels = make_samples(n_units, n_spikes, duration, fs)
     n_samples = int(round(duration * fs)) + 1
@@ -118,51 +109,82 @@ def run_case(case: str, quick: bool, repeat: int, out_dir: Path) -> dict:
         keep = labels < CCG_UNITS
         samples, labels = samples[keep], labels[keep]
     tiny_s, tiny_l = make_samples(5, 2000, 20.0, fs, seed=1)
-    info: dict = {"case": case, "n_spikes": int(samples.size)}
+    s = SimpleNamespace(case=case, fs=fs, res=None, out_dir=args.tmp)
+    s.report = lambda: _save(s, samples, labels)
     if case.startswith("ck"):
-        import cortexkit as ck
-
-        st = _spiketrains(samples, labels, fs, n_samples)
-        tiny = _spiketrains(tiny_s, tiny_l, fs, int(20 * fs) + 1)
-        if case == "ck_metrics":
-            ck.quality.metrics(tiny, engine="numba")
-            res, first, best = _timed(lambda: ck.quality.metrics(st), repeat)
-            np.savez(out_dir / "ck_metrics.npz", unit=res["unit"].to_numpy(),
-                     ratio=res["isi_violations_ratio"].to_numpy(),
-                     rp=res["rp_contamination"].to_numpy(),
-                     slidingrp=res["slidingrp_min_contamination"].to_numpy())
-        else:
-            bs, ws = _si_bins(fs)
-            ck.correlograms(tiny, bin_size=bs / fs, window=ws / fs, engine="numba")
-            res, first, best = _timed(
-                lambda: ck.correlograms(st, bin_size=bs / fs, window=ws / fs), repeat)
-            np.save(out_dir / "ck_ccg.npy", res.counts)
+        s.x = _spiketrains(samples, labels, fs, n_samples)
+        s.tiny = _spiketrains(tiny_s, tiny_l, fs, int(20 * fs) + 1)
     else:
         import _si_quality as siq
 
         siq.FS = fs
         if case == "si_metrics":
-            an = _si_analyzer(samples, labels, fs, n_samples)
-            tiny_an = _si_analyzer(tiny_s, tiny_l, fs, int(20 * fs) + 1)
-            _si_metrics(tiny_an)
-            res, first, best = _timed(lambda: _si_metrics(an), repeat)
+            s.x = _si_analyzer(samples, labels, fs, n_samples)
+            s.tiny = _si_analyzer(tiny_s, tiny_l, fs, int(20 * fs) + 1)
+        else:
+            s.x = _si_sorting(samples, labels, fs)
+            s.tiny = _si_sorting(tiny_s, tiny_l, fs)
+    return s
+
+
+def _save(s, samples, labels) -> dict:
+    """Save the last call's result for the parent's checks; the case's spike count."""
+    out, res = s.out_dir, s.res
+    if out is not None and res is not None:
+        if s.case == "ck_metrics":
+            np.savez(out / "ck_metrics.npz", unit=res["unit"].to_numpy(),
+                     ratio=res["isi_violations_ratio"].to_numpy(),
+                     rp=res["rp_contamination"].to_numpy(),
+                     slidingrp=res["slidingrp_min_contamination"].to_numpy())
+        elif s.case == "si_metrics":
             ids = np.unique(labels)
-            np.savez(out_dir / "si_metrics.npz", unit=ids,
+            np.savez(out / "si_metrics.npz", unit=ids,
                      ratio=np.array([res[0].isi_violations_ratio[u] for u in ids]),
                      rp=np.array([res[1].rp_contamination[u] for u in ids]),
                      slidingrp=np.array([res[2][u] for u in ids]))
+        elif s.case == "ck_ccg":
+            np.save(out / "ck_ccg.npy", res.counts)
         else:
-            from spikeinterface.postprocessing.correlograms import compute_correlograms
+            np.save(out / "si_ccg.npy", res[0])
+    return {"n_spikes": int(samples.size)}
 
-            sorting = _si_sorting(samples, labels, fs)
-            compute_correlograms(_si_sorting(tiny_s, tiny_l, fs), window_ms=100.0,
-                                 bin_ms=1.0, method="numba")
-            res, first, best = _timed(
-                lambda: compute_correlograms(sorting, window_ms=100.0, bin_ms=1.0,
-                                             method="numba"), repeat)
-            np.save(out_dir / "si_ccg.npy", res[0])
-    info.update(first=first, best=best)
-    return info
+
+def _ck_metrics(st):
+    import cortexkit as ck
+
+    return ck.quality.metrics(st)
+
+
+def _ck_ccg(st, fs):
+    import cortexkit as ck
+
+    bs, ws = _si_bins(fs)
+    return ck.correlograms(st, bin_size=bs / fs, window=ws / fs)
+
+
+def _si_ccg(sorting):
+    from spikeinterface.postprocessing.correlograms import compute_correlograms
+
+    return compute_correlograms(sorting, window_ms=100.0, bin_ms=1.0, method="numba")
+
+
+def _case(case: str, fn, fs_arg: bool = False) -> Case:
+    def call(s):
+        s.res = fn(s.x, s.fs) if fs_arg else fn(s.x)
+        return s.res
+
+    def tiny(s):
+        return fn(s.tiny, s.fs) if fs_arg else fn(s.tiny)
+
+    return Case(lambda a: _setup(a, case), call, tiny)
+
+
+CASES = {
+    "ck_metrics": _case("ck_metrics", _ck_metrics),
+    "si_metrics": _case("si_metrics", lambda an: _si_metrics(an)),
+    "ck_ccg": _case("ck_ccg", _ck_ccg, fs_arg=True),
+    "si_ccg": _case("si_ccg", _si_ccg),
+}
 
 
 def _si_bins(fs):
@@ -230,43 +252,35 @@ def real_data_agreement() -> list[str]:
     return lines
 
 
-def _child(case, quick, repeat, out_dir) -> dict:
-    cmd = [sys.executable, __file__, "--case", case, "--repeat", str(repeat),
-           "--tmp", str(out_dir)] + (["--quick"] if quick else [])
-    env = dict(os.environ)
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        raise RuntimeError(f"case {case} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def main(argv: list[str] | None = None) -> int:
+def parse(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--out", type=Path, default=None, help="write the markdown here")
     ap.add_argument("--freeze", action="store_true",
                     help="write tests/data/quality_spikeinterface.csv and exit")
-    ap.add_argument("--case", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--tmp", type=Path, default=None, help=argparse.SUPPRESS)
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
     if args.freeze:
         import _si_quality
 
         print(_si_quality.freeze())
         return 0
-    if args.case:
-        print(json.dumps(run_case(args.case, args.quick, args.repeat, args.tmp)))
-        return 0
-    import numpy
     import spikeinterface
 
     import cortexkit
 
+    rounds = 1 if args.quick else args.rounds
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        res = {c: _child(c, args.quick, args.repeat, tmp)
-               for c in ("ck_metrics", "si_metrics", "ck_ccg", "si_ccg")}
+        res = run_cases(__file__, list(CASES),
+                        ["--tmp", str(tmp)] + (["--quick"] if args.quick else []),
+                        rounds=rounds, repeat=args.repeat)
         ck_m, si_m = np.load(tmp / "ck_metrics.npz"), np.load(tmp / "si_metrics.npz")
         assert np.array_equal(ck_m["unit"], si_m["unit"])
         d_ratio = float(np.nanmax(np.abs(ck_m["ratio"] - si_m["ratio"])))
@@ -282,31 +296,39 @@ def main(argv: list[str] | None = None) -> int:
     dmax = float(np.max(np.abs(sl_ck[both] - sl_si[both]))) if both.any() else float("nan")
     only_ck = np.sum(~np.isnan(sl_ck) & np.isnan(sl_si))
     only_si = np.sum(np.isnan(sl_ck) & ~np.isnan(sl_si))
-    load = os.getloadavg()
     n_units, n_spikes, duration = _sizes(args.quick)
     m_ck, m_si = res["ck_metrics"], res["si_metrics"]
     c_ck, c_si = res["ck_ccg"], res["si_ccg"]
+    n_ccg = c_ck["info"]["n_spikes"]
+    rows = [
+        ("ck.quality.metrics", m_ck, "(every column: ISI + RP violations, presence, "
+         "firing range, sliding RP)"),
+        ("SpikeInterface isi + rp + sliding_rp violations", m_si, None),
+        (f"ck.correlograms ({CCG_UNITS} units, all pairs)", c_ck, None),
+        ("SpikeInterface compute_correlograms (numba)", c_si, None),
+    ]
+
+    def pair(a, b):
+        return (f"**{a['fresh_s'] / b['fresh_s']:.1f}x** fresh, "
+                f"**{a['warm_s'] / b['warm_s']:.1f}x** warm (CPU "
+                f"{a['fresh_cpu_s'] / b['fresh_cpu_s']:.1f}x / "
+                f"{a['warm_cpu_s'] / b['warm_cpu_s']:.1f}x)")
+
     lines = [
-        "# Unit quality metrics and correlograms (`benchmarks/bench_quality.py`)\n",
-        f"Machine: {cpu_model()}, {os.cpu_count()} cores (shared with other jobs; load "
-        f"average {load[0]:.1f} at the end of the run); Python {platform.python_version()}, "
-        f"numpy {numpy.__version__}, cortexkit {cortexkit.__version__}, SpikeInterface "
-        f"{spikeinterface.__version__}. {n_units} units, {m_ck['n_spikes']:,} spikes, "
-        f"{duration:g} s (dead-time Poisson units, lognormal rates, a fifth contaminated). "
-        "Each case in a fresh process: data built, one tiny warm-up call (numba import and "
-        f"kernel caches), then the first call on the full data and the best of {args.repeat} "
-        "calls (warm).\n",
-        "| task | cortexkit first (s) | cortexkit warm (s) | SpikeInterface first (s) | "
-        "SpikeInterface warm (s) | SI / ck (warm) |",
-        "|---|---|---|---|---|---|",
-        f"| all of `ck.quality.metrics` (ISI + RP violations, presence, firing range, "
-        f"sliding RP) vs SI `isi_violation` + `rp_violation` + `sliding_rp_violation` | "
-        f"{m_ck['first']:.3f} | {m_ck['best']:.3f} | {m_si['first']:.3f} | "
-        f"{m_si['best']:.3f} | **{m_si['best'] / m_ck['best']:.1f}x** |",
-        f"| correlograms of {CCG_UNITS} units ({c_ck['n_spikes']:,} spikes), all pairs, "
-        f"1 ms bins, +-50 ms | {c_ck['first']:.3f} | {c_ck['best']:.3f} | {c_si['first']:.3f}"
-        f" | {c_si['best']:.3f} | **{c_si['best'] / c_ck['best']:.1f}x** |",
-        "",
+        "## Unit quality metrics and correlograms (`benchmarks/bench_quality.py`)", "",
+        machine_line(), "",
+        f"cortexkit {cortexkit.__version__}, SpikeInterface {spikeinterface.__version__}. "
+        f"{n_units} units, {m_ck['info']['n_spikes']:,} spikes, {duration:g} s (dead-time "
+        "Poisson units, lognormal rates, a fifth contaminated); correlograms of the first "
+        f"{CCG_UNITS} units ({n_ccg:,} spikes), 1 ms bins, +-50 ms.  Each row is its own fresh"
+        " process: data built, one tiny warm-up call (the same call on 5 units / 2000 "
+        "spikes: cortexkit's default engine stays on NumPy there, so the full call's "
+        "`import numba` and kernel cache load fall in the fresh time; SpikeInterface's "
+        "`method=\"numba\"` loads numba in the warm-up), the timed call (*fresh*), then the "
+        f"best of {args.repeat} more (*warm*); best of {rounds} interleaved rounds.", "",
+        *table(rows, "ck_metrics", res, warm_ratio=True), "",
+        f"- SpikeInterface / cortexkit, metrics: {pair(m_si, m_ck)}",
+        f"- SpikeInterface / cortexkit, correlograms: {pair(c_si, c_ck)}", "",
         "Agreement on the same spikes:\n",
         f"- Hill `isi_violations_ratio`: max abs difference {d_ratio:.3g}; Llobet "
         f"`rp_contamination`: max abs difference {d_rp:.3g} (NaN in the same units: "
@@ -332,9 +354,10 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     out = args.out or (None if args.quick else HERE / "results" / "quality.md")
     if out is not None:
-        out.write_text(text)
+        write_results(out, text)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if not child_main(CASES, parse):
+        sys.exit(main())

@@ -115,3 +115,17 @@ def test_cli_loader_accepts_the_options():
     assert st.n_units == 140
     st = load_spike_data(REAL / "ibl-slidingrp-3units", sample_rate=None)
     assert st.n_spikes == 47748
+
+
+@pytest.mark.parametrize("folder,opts", [
+    ("ibl-slidingrp-3units", {}),
+    ("phy-neuropixels-120s", {"sample_rate": 30000}),
+])
+def test_mmap_loads_the_same_trains(folder, opts):
+    """mmap=True (memory-mapped .npy) gives exactly what reading the files gives."""
+    read = _load(REAL / folder, **opts)
+    mapped = _load(REAL / folder, mmap=True, **opts)
+    assert mapped == read
+    # the result owns its arrays: nothing keeps the mapping of the files alive
+    assert not isinstance(mapped.times, np.memmap) and not isinstance(mapped.times.base,
+                                                                       np.memmap)

@@ -367,3 +367,22 @@ def test_round_trip_keeps_missing_text_labels(tmp_path, suffix):
     back = ck.io.load_spikes(ck.io.save_spikes(st, tmp_path / f"m{suffix}"))
     assert back.unit_info["area"].isna().tolist() == [False, True, False]
     pd.testing.assert_frame_equal(back.unit_info, st.unit_info, check_dtype=False)
+
+
+def test_mmap_option_checks_the_file_and_the_value(tmp_path):
+    """A truncated .npy is refused before mapping; mmap takes only True/False."""
+    rng = np.random.default_rng(3)
+    times = np.sort(rng.uniform(0, 10, 1000))
+    np.save(tmp_path / "spikes.times.npy", times)
+    np.save(tmp_path / "spikes.clusters.npy", rng.integers(0, 4, 1000))
+    st = ck.io.load_spikes(tmp_path, mmap=True)
+    assert st == ck.io.load_spikes(tmp_path)
+    with pytest.raises(CortexkitError, match="mmap must be one of False, True"):
+        ck.io.load_spikes(tmp_path, mmap="yes")
+    data = (tmp_path / "spikes.times.npy").read_bytes()
+    (tmp_path / "spikes.times.npy").write_bytes(data[:-800])
+    with pytest.raises(DataFormatError, match="truncated"):
+        ck.io.load_spikes(tmp_path, mmap=True)
+    single = tmp_path / "one.npy"
+    np.save(single, times)                       # formats without .npy folders: read as usual
+    assert ck.io.load_spikes(single, mmap=True) == ck.io.load_spikes(single)

@@ -258,13 +258,15 @@ def test_fit_all_on_bundled_session_recovers_kinds():
 
 @pytest.mark.parametrize("kind", ["gamma", "lognormal", "exponential", "invgauss", "mixed"])
 def test_fast_fits_and_bounded_ks_equal_reference(kind):
-    """fit_all's path (reduceat statistics, KS by bounds on every 32nd ISI) against the
-    reference that evaluates every fitted CDF at every ISI."""
+    """fit_all's path (reduceat statistics, KS by bounds on every 64th ISI, refined at
+    every 16th, 4th, 1st) against the reference that evaluates every fitted CDF at every
+    ISI; unit sizes around every stride and their multiples."""
     from cortexkit.isi._distributions import _fit_flat
     from cortexkit.isi._fit_fast import fit_sorted
 
     rng = np.random.default_rng(len(kind))
-    counts = np.r_[rng.integers(10, 300, 20), [31, 32, 33, 64, 65, 5000, 40_000]]
+    counts = np.r_[rng.integers(10, 300, 20), [10, 15, 16, 17, 31, 32, 33, 63, 64, 65, 66, 127,
+                                                  128, 129, 5000, 40_000]]
     draw = {"gamma": lambda c: 0.002 + rng.gamma(rng.uniform(0.5, 4), 0.01, c),
             "lognormal": lambda c: rng.lognormal(-4, rng.uniform(0.3, 1.5), c),
             "exponential": lambda c: rng.exponential(0.05, c),
@@ -289,3 +291,48 @@ def test_fit_all_without_ks_gives_same_fits():
     assert fast[ks_cols].isna().all().all() and full[ks_cols].notna().all().all()
     other = [c for c in full.columns if c not in ks_cols]
     assert full[other].equals(fast[other])
+
+
+# ---------------------------------------------------------------- KS p-values, imports
+def test_ks_pvalue_equals_scipy_kstwo_in_every_branch():
+    """_ks_pvalue computes SciPy's 2 * smirnov branch itself (n > 140, x < 0.5,
+    n x^2 >= 2.2; 0 from n x^2 >= 370) and hands the rest to kstwo.sf: equal bit for bit."""
+    from cortexkit.isi._distributions import _ks_pvalue
+
+    d, n = [], []
+    for size in (5, 140, 141, 500, 20_000):
+        # n x^2 from 0.01 to 1000 (both thresholds 2.2 and 370, each side), and the edges
+        nxx = np.r_[np.geomspace(0.01, 1000.0, 23), 2.2, 370.0, np.nextafter(2.2, 0)]
+        x = np.sqrt(nxx / size)
+        x = np.r_[x[x < 1], 0.0, 1e-9, 0.4999, 0.5, 0.75, 1.0, 1.5, np.nan]
+        d.append(x)
+        n.append(np.full(x.size, size))
+    d, n = np.concatenate(d), np.concatenate(n)
+    want = np.clip(stats.kstwo.sf(d, n), 0.0, 1.0)
+    np.testing.assert_array_equal(_ks_pvalue(d, n), want)
+    assert (want[(n > 140) & (n * d * d >= 2.2) & (d < 0.5)] < 0.3).all()   # the fast branch
+    assert _ks_pvalue(np.zeros(0), np.zeros(0, dtype=np.int64)).shape == (0,)
+
+
+def test_isi_imports_numpy_only_and_rejected_fits_skip_scipy_stats():
+    """`import cortexkit.isi` loads neither pandas nor SciPy; fit_distribution on a large
+    unit that every model misfits (the usual case) computes its p-values without
+    scipy.stats (~0.3 s of import in a fresh process); a well-fitting small one uses it."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import numpy as np
+import cortexkit.isi
+print(sorted(m for m in ("pandas", "scipy", "scipy.special", "scipy.stats") if m in sys.modules))
+rng = np.random.default_rng(0)
+x = np.r_[rng.exponential(0.004, 3000), 0.05 + rng.exponential(0.001, 3000)]
+fits = cortexkit.isi.fit_distribution(x)
+print("scipy.stats" in sys.modules, fits.table["ks_pvalue"].max() < 1e-6)
+cortexkit.isi.fit_distribution(rng.gamma(3.0, 0.01, 100))
+print("scipy.stats" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[:3] == ["[]", "False True", "True"]

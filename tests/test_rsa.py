@@ -52,6 +52,19 @@ def test_correlation_rdm_accurate_with_and_without_offsets(offset, dtype):
     assert took_fast == (offset < 1 or (dtype == np.float64 and offset < 100))
 
 
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_correlation_rdm_exactly_symmetric_for_any_memory_layout(layout, dtype):
+    # the uncentred path relies on x @ x.T being exactly symmetric (checked, with a
+    # fallback): the result must be symmetric bit for bit with a zero diagonal for C,
+    # Fortran and strided inputs alike
+    x = np.random.default_rng(2).normal(size=(37, 2 * 901)).astype(dtype)
+    x = {"C": x, "F": np.asfortranarray(x), "strided": x[:, ::2]}[layout]
+    d = rsa.rdm(x)
+    assert (d == d.T).all() and (np.diag(d) == 0).all()
+    np.testing.assert_allclose(d, 1 - np.corrcoef(x.astype(np.float64)), atol=1e-6)
+
+
 def test_rdm_matches_rsatoolbox_calc_rdm():
     x = _data(s=30, n=50, seed=3)
     ref = _rtb_rdm(x, "correlation").get_matrices()[0]

@@ -165,7 +165,7 @@ def test_chunked_numpy_grouping_equals_stable_argsort(n_units, time_sorted):
     from cortexkit.core._grouping_numpy import group_chunked
 
     rng = np.random.default_rng(n_units)
-    n = 300_000                                   # > 4 chunks of 2^16
+    n = 300_000                # > 2 chunks of 2^17 (> 4 of 2^16 from 32768 units on)
     t = np.round(rng.uniform(0, 50, n), 3)
     if time_sorted:
         t.sort()

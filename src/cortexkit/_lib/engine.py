@@ -47,8 +47,11 @@ THRESHOLDS: dict[str, Threshold] = {
     # chunked counting sort (core/_grouping_numpy.py) costs ~2x the warm kernel and
     # nothing to import.
     "spikes.construct": Threshold(50_000, NEVER),
-    # ck.isi.stats, in spikes.
-    "isi.stats": Threshold(200_000, NEVER),
+    # ck.isi.stats, in spikes: NumPy at every size.  Its per-unit NumPy path (one
+    # partition with a single kth for the median) is faster than the kernel even when
+    # numba is loaded: 0.051 s vs 0.076 s on 10^7 spikes / 1000 units, fresh process,
+    # quiet machine (benchmarks/results/isi.md); engine="numba" still selects it.
+    "isi.stats": Threshold(NEVER, NEVER),
     # ck.information.isi_counts (per-unit ISI histograms), in spikes.
     "information.isi_counts": Threshold(100_000, NEVER),
     # ck.lif.simulate: always the kernels (the NumPy reference is a Python time loop).

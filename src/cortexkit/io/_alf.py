@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib.validation import check_choice
 from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError
 from cortexkit.io._common import spike_kwargs, to_seconds
@@ -43,8 +44,10 @@ def read_alf(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
             f"{folder}: an ALF folder needs spikes.times.npy and spikes.clusters.npy; "
             f"found {sorted(p.name for p in folder.glob('spikes.*'))}"
         )
-    times = to_seconds(read_npy_file(times_path), opts.get("sample_rate"), str(times_path))
-    clusters = read_npy_file(clusters_path)
+    mmap = check_choice("mmap", opts.get("mmap", False), (False, True))
+    times = to_seconds(read_npy_file(times_path, mmap), opts.get("sample_rate"),
+                       str(times_path))
+    clusters = read_npy_file(clusters_path, mmap)
     if clusters.ndim == 2 and 1 in clusters.shape:
         clusters = clusters.ravel()
     times = times.ravel() if times.ndim == 2 and 1 in times.shape else times

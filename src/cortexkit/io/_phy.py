@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from cortexkit._lib.validation import check_choice
 from cortexkit.core import SpikeTrains
 from cortexkit.errors import DataFormatError
 from cortexkit.io._common import check_file_rate, spike_kwargs
@@ -87,11 +88,12 @@ def read_phy(folder: Path, opts: dict[str, Any]) -> SpikeTrains:
                 "add it or pass sample_rate=<Hz>"
             )
         rate = check_file_rate(rate, str(params_path))
-    samples = read_npy_file(folder / "spike_times.npy")
+    mmap = check_choice("mmap", opts.get("mmap", False), (False, True))
+    samples = read_npy_file(folder / "spike_times.npy", mmap)
     label_file = "spike_clusters.npy"
     if not (folder / label_file).is_file():
         label_file = "spike_templates.npy"
-    clusters = read_npy_file(folder / label_file)
+    clusters = read_npy_file(folder / label_file, mmap)
     samples = samples.ravel() if samples.ndim == 2 and 1 in samples.shape else samples
     clusters = clusters.ravel() if clusters.ndim == 2 and 1 in clusters.shape else clusters
     if samples.ndim != 1 or samples.dtype.kind not in "iuf":

@@ -415,8 +415,27 @@ def _check_member(info: zipfile.ZipInfo, path: Path, key: str, size: int) -> Non
         )
 
 
-def read_npy_file(path: Path) -> np.ndarray:
-    """One ``.npy`` file, read safely (regular files only)."""
+def read_npy_file(path: Path, mmap: bool = False) -> np.ndarray:
+    """One ``.npy`` file, read safely (regular files only).
+
+    ``mmap=True`` maps a numeric array read-only instead of reading it, once its header
+    has been checked against the file's size (object arrays are always read): no copy,
+    and the pages stay the kernel's.  The file must not shrink while the array is in use
+    (the process would get SIGBUS), so only callers that own their process use it.
+    """
     fh, size = open_regular(path)
     with fh:
-        return read_npy(fh, str(path), size)
+        if not mmap:
+            return read_npy(fh, str(path), size)
+        shape, fortran, dtype, offset = _read_header(fh, str(path))
+        nbytes = math.prod(shape) * dtype.itemsize
+        if dtype.hasobject or nbytes == 0:      # nothing to map
+            fh.seek(0)
+            return read_npy(fh, str(path), size)
+        if offset + nbytes > size:
+            raise DataFormatError(
+                f"{path}: the header states {shape} {dtype} ({nbytes} bytes of data) but the "
+                f"file holds {max(size - offset, 0)}; it is truncated or damaged: copy or "
+                "download it again")
+        return np.memmap(fh, dtype=dtype, mode="r", offset=offset, shape=shape,
+                         order="F" if fortran else "C")

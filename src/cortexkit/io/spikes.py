@@ -38,7 +38,8 @@ from cortexkit.io._limits import regular_file
 
 __all__ = ["load_spikes", "save_spikes", "FORMATS"]
 
-_COMMON = ("sample_rate", "t_start", "t_stop", "sort", "allow_negative")
+# mmap applies to the formats that store .npy arrays (ALF, phy); the others read as usual
+_COMMON = ("sample_rate", "t_start", "t_stop", "sort", "allow_negative", "mmap")
 
 
 def _read_nwb(path: Path, opts: dict[str, Any]) -> SpikeTrains:
@@ -92,7 +93,10 @@ def load_spikes(path: str | os.PathLike, format: str = "auto", **options: Any) -
         divided by it -- required for integer times and for a phy folder without
         ``params.py``), ``t_start`` / ``t_stop`` (s), ``sort`` (default False: a file
         with unsorted times is refused; ``sort=True`` sorts them),
-        ``allow_negative``.  Per format: ``key`` (npz array name), ``good_only``
+        ``allow_negative``, ``mmap`` (ALF and phy folders: memory-map their ``.npy``
+        arrays instead of reading them -- less memory and no copy for large sessions;
+        the files must not change while loading; other formats read as usual).  Per
+        format: ``key`` (npz array name), ``good_only``
         (phy: keep clusters labelled "good"), ``epoch`` / ``epoch_duration``
         (epochs), ``unit_column`` / ``time_column`` (tables), ``variable`` /
         ``field`` (MATLAB).

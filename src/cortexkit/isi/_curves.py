@@ -189,6 +189,12 @@ def _fit_inverse(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
     from scipy.optimize import least_squares
 
     span = float(x.max() - x.min()) or float(x[0]) or 1.0
+    if np.all(y == y[0]):
+        # constant counts are the limit x0 -> -inf, which least squares only approaches
+        # (where it stops depends on the platform's rounding): put the pole 2^53 spans
+        # left, where the curve is constant to rounding across the data
+        gap = span * 2.0**53
+        return {"scale": float(y[0] * (gap + float(x.mean() - x[0]))), "x0": float(x[0] - gap)}
     pos = y > 0
     guess = None
     if pos.sum() >= 2:

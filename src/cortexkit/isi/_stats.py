@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from cortexkit._lib._util import grouped_median, within_unit_mask
 from cortexkit._lib.engine import choose
 from cortexkit.errors import ValidationError
 from cortexkit.isi._intervals import Intervals, _flat, intervals
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["stats", "stats_numpy", "STATS_COLUMNS"]
 
@@ -30,11 +33,11 @@ def stats(st: Any, refractory: float = 0.0015, *, engine: str = "auto") -> pd.Da
     engine : {"auto", "numba", "numpy"}, default "auto"
         ``"numpy"``: each unit's ISIs once into a scratch buffer, then NumPy sums and one
         partition for the median (units of 64+ spikes on average; flat ``np.bincount``
-        reductions and one grouped sort otherwise); about as fast as the compiled kernel
-        and free of numba's import and cache-loading cost in a fresh process.
+        reductions and one grouped sort otherwise); faster than the compiled kernel on
+        large units and free of numba's import and cache-loading cost in a fresh process.
         ``"numba"``: one compiled pass per unit over the spike times. ``"auto"`` takes
-        numba only when it is already imported and the recording is large. Both give
-        the same numbers.
+        NumPy (faster here, see ``cortexkit._lib.engine.THRESHOLDS``). Both give the
+        same numbers.
 
     Returns
     -------
@@ -101,60 +104,74 @@ def _check_refractory(refractory: Any) -> float:
 
 
 # Units with this many spikes on average take _columns_by_unit (a dozen NumPy calls per
-# unit on its cache-resident ISIs: ~1.2x a plain NumPy cv + lv loop, no numba import);
-# below it, the per-call overhead makes the flat bincount reductions of _columns_numpy
-# faster.  Both are NumPy; the numba kernel is there on request (engine="numba").
+# unit on its cache-resident ISIs: about a plain NumPy cv + lv loop, faster than the numba
+# kernel, no numba import); below it, the per-call overhead makes the flat bincount
+# reductions of _columns_numpy faster.  Both are NumPy; the numba kernel is there on
+# request (engine="numba").
 _MIN_MEAN_SPIKES = 64
 
 
 def _columns_by_unit(times: np.ndarray, offsets: np.ndarray,
                      refractory: float) -> dict[str, np.ndarray]:
     """The statistics unit by unit: each unit's ISIs once into a scratch buffer, then
-    sums, dot products and one partition on it (two-pass variance, as the references)."""
+    sums and one partition on it.  The mean is the telescoped sum
+    ``(t_last - t_first) / m`` (no pass), the variance two-pass around it as the
+    references; results go to Python lists (cheaper per unit than NumPy item writes).
+
+    The median takes ``partition(k)`` with one kth, plus the minimum of the upper part
+    for even counts: with a tuple of kth NumPy leaves its SIMD selection for a scalar
+    introselect, 3-4x slower; that was half of ``stats``' time on 10^7 spikes.
+    """
     n_units = offsets.size - 1
-    out = np.full((7, n_units), np.nan)
     counts = np.diff(offsets)
-    out[6] = np.maximum(counts - 1, 0)
-    out[5] = 0.0
-    size = max(int(counts.max(initial=0)) - 1, 1)
-    buf, w1, w2 = np.empty(size), np.empty(size), np.empty(size)   # no allocation per unit
-    sub = np.subtract
-    for u, (a, b) in enumerate(zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)):
-        m = b - a - 1
-        if m < 1:
-            continue
-        d = buf[:m]
-        sub(times[a + 1:b], times[a:b - 1], out=d)
-        mean = d.sum() / m
-        out[0, u] = mean
-        if refractory > 0:
-            out[5, u] = np.count_nonzero(d < refractory)
-        if m >= 2:
-            if mean > 0:                         # squares summed in place: np.dot would
-                dev = sub(d, mean, out=w1[:m])   # call BLAS, threaded from 10^4 values
-                out[2, u] = np.sqrt(np.square(dev, out=dev).sum() / m) / mean
-            tot = np.add(d[1:], d[:-1], out=w1[:m - 1])
-            num = sub(d[1:], d[:-1], out=w2[:m - 1])
-            with np.errstate(invalid="ignore"):
-                r = np.divide(num, tot, out=num)
-                cv2 = np.abs(r, out=tot).sum()
-            if cv2 != cv2:                       # 0/0: zero ISIs twice in a row, drop those
-                tot = d[1:] + d[:-1]
-                keep = tot > 0
-                r = (d[1:] - d[:-1])[keep] / tot[keep]
-                cv2 = np.abs(r).sum()
-            if r.size:
-                out[4, u] = 2.0 * cv2 / r.size
-                out[3, u] = 3.0 * np.square(r, out=r).sum() / r.size
-        k = (m - 1) // 2
-        if m % 2:
+    m_all = np.maximum(counts - 1, 0)
+    size = max(int(m_all.max(initial=0)), 1)
+    buf, w1, w2 = np.empty(size), np.empty(size), np.empty(size)
+    below = np.empty(size, dtype=bool)
+    nan = float("nan")
+    mean_l, med_l, cv_l, lv_l, cv2_l, refr_l = ([nan] * n_units for _ in range(6))
+    sub, add, div, square, absolute = (np.subtract, np.add, np.divide, np.square,
+                                       np.absolute)
+    less, count = np.less, np.count_nonzero
+    sqrt = math.sqrt
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for u, (a, b) in enumerate(zip(offsets[:-1].tolist(), offsets[1:].tolist(),
+                                       strict=True)):
+            m = b - a - 1
+            if m < 1:
+                refr_l[u] = 0.0
+                continue
+            d = buf[:m]
+            sub(times[a + 1:b], times[a:b - 1], out=d)
+            mean = float(times[b - 1] - times[a]) / m      # the telescoped sum
+            mean_l[u] = mean
+            refr_l[u] = (float(count(less(d, refractory, out=below[:m])))
+                         if refractory > 0 else 0.0)
+            if m >= 2:
+                if mean > 0:
+                    dev = sub(d, mean, out=w1[:m])
+                    cv_l[u] = sqrt(float(square(dev, out=dev).sum()) / m) / mean
+                d1, d0 = d[1:], d[:-1]
+                tot = add(d1, d0, out=w1[:m - 1])
+                r = sub(d1, d0, out=w2[:m - 1])
+                r = div(absolute(r, out=r), tot, out=r)
+                s_abs = float(r.sum())
+                if s_abs == s_abs:
+                    cv2_l[u] = 2.0 * s_abs / (m - 1)
+                    lv_l[u] = 3.0 * float(square(r, out=r).sum()) / (m - 1)
+                else:                               # 0/0: zero ISIs twice in a row
+                    keep = tot > 0
+                    if keep.any():
+                        rr = (d1 - d0)[keep] / tot[keep]
+                        cv2_l[u] = 2.0 * float(np.abs(rr).sum()) / rr.size
+                        lv_l[u] = 3.0 * float((rr * rr).sum()) / rr.size
+            k = (m - 1) // 2                  # the median last: partition reorders d
             d.partition(k)
-            out[1, u] = d[k]
-        else:
-            d.partition((k, k + 1))
-            out[1, u] = 0.5 * (d[k] + d[k + 1])
-    names = ("mean_isi", "median_isi", "cv", "lv", "cv2", "refractory_count", "n_isi")
-    return dict(zip(names, out, strict=True))
+            med_l[u] = float(d[k]) if m % 2 else 0.5 * (float(d[k]) + float(d[k + 1:].min()))
+    return {"mean_isi": np.array(mean_l), "median_isi": np.array(med_l),
+            "cv": np.array(cv_l), "lv": np.array(lv_l), "cv2": np.array(cv2_l),
+            "refractory_count": np.array(refr_l, dtype=np.float64),
+            "n_isi": m_all.astype(np.float64)}
 
 
 def _columns_numpy(iv: Intervals, refractory: float) -> dict[str, np.ndarray]:
@@ -186,6 +203,8 @@ def _columns_numpy(iv: Intervals, refractory: float) -> dict[str, np.ndarray]:
 
 
 def _frame(st: Any, cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    import pandas as pd
+
     counts = np.asarray(st.counts, dtype=np.int64)
     m = cols["n_isi"]
     with np.errstate(divide="ignore", invalid="ignore"):
