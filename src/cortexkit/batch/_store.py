@@ -118,11 +118,15 @@ def write_part(path: Path, table) -> None:
     a part may be unreadable, and the next run then recomputes it, since a part whose
     footer cannot be read counts as missing.
     """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}{_TMP_SUFFIX}")
+    # dictionary encoding for the text columns only: on the numbers it cost ~0.7 ms of a
+    # part's ~2 ms and saved nothing
+    text = [f.name for f in table.schema if pa.types.is_string(f.type)]
     try:
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(table, tmp, compression="zstd", use_dictionary=text)
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
