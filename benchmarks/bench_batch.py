@@ -174,15 +174,18 @@ def case_cold(folder: str, out: str, workers: int, probe: bool = False) -> dict:
 def case_warm(folder: str, out: str, workers: int, tiny: str) -> dict:
     import logging
 
+    import dask
     from distributed import LocalCluster
 
     import cortexkit as ck
+    from cortexkit.batch._run import QUIET_CONFIG
 
     t0 = time.perf_counter()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address=None,
-                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                      silence_logs=logging.ERROR) as cluster:
+    # the cluster ck.batch.run would start: the same Dask settings
+    with dask.config.set(QUIET_CONFIG), LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.ERROR) as cluster:
         startup = time.perf_counter() - t0
         t1 = time.perf_counter()
         from distributed import Client
