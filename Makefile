@@ -100,12 +100,14 @@ install-compat: dist
 		--peers $(SHARED)/peers-requirements.txt --venv $(WORK)/install-compat
 
 # Peer libraries (Elephant, neo, pynapple, Brian2, rsatoolbox, SpikeInterface) for
-# side-by-side benchmarks, in their own environment as ../shared/peers-requirements.txt asks.
+# side-by-side benchmarks, in their own environment as ../shared/peers-requirements.txt asks;
+# plus the lock's duckdb (bench_batch queries its Parquet dataset with it).
 $(PEERS)/.installed: $(LOCK) $(SHARED)/peers-requirements.txt
 	$(PYTHON) -m venv $(PEERS)
 	$(PEERS)/bin/python -m pip install -qq --no-compile --upgrade pip
 	$(PEERS)/bin/python -m pip install -qq -r $(SHARED)/peers-requirements.txt
-	$(PEERS)/bin/python -m pip install -qq -e ".[all]"
+	$(PEERS)/bin/python -m pip install -qq -e ".[all]" \
+		"duckdb==$$(sed -n 's/^duckdb==\([^ ]*\).*/\1/p' $(LOCK))"
 	touch $@
 
 bench: $(PEERS)/.installed

@@ -39,6 +39,7 @@ for r in range(rounds):
     for lab, src in (cases if r % 2 == 0 else cases[::-1]):
         with tempfile.TemporaryDirectory() as cache:
             env = dict(os.environ, NUMBA_CACHE_DIR=cache, PYTHONPATH=src)
+            env.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode cached, as for a user
             ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             res = subprocess.run([sys.executable, "-c", CODE], env=env, capture_output=True,
                                  text=True, check=True)

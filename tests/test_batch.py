@@ -367,6 +367,71 @@ def test_killed_worker_mid_run_loses_nothing(cluster, recordings, tmp_path):
         cluster.wait_for_workers(2)
 
 
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_killed_worker_mid_chunk_keeps_its_finished_parts(cluster, recordings, tmp_path,
+                                                          monkeypatch):
+    """Tasks of three recordings; a worker killed mid-task: the retry elsewhere does not
+    rewrite the parts that task had finished, and every recording is counted once."""
+    from cortexkit.batch import _run
+
+    monkeypatch.setattr(_run, "_chunk",
+                        lambda queue, threads: [queue.popleft() for _ in
+                                                range(min(3, len(queue)))])
+    out = tmp_path / "results"
+    killed: list[str] = []
+    before_kill: dict[str, int] = {}
+
+    def kill_a_busy_worker(recording: str, error: str | None) -> None:
+        if killed:
+            return
+        with cluster.client() as client:
+            busy = {a: keys for a, keys in client.processing().items() if keys}
+            names = {a: w["name"] for a, w in client.scheduler_info()["workers"].items()}
+        victim = names[next(iter(busy))]
+        time.sleep(0.7)  # into the victim's task: one of its recordings done (0.5 s each)
+        proc = cluster.workers[victim]
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        before_kill.update(_parts(out))
+        killed.append(victim)
+
+    inputs = recordings["good"]
+    try:
+        summary = ck.batch.run(inputs, out, analyses=[*ck.batch.DEFAULT_ANALYSES,
+                                                      _trap(slow=0.5)],
+                               scheduler=cluster.address, on_result=kill_a_busy_worker)
+        assert killed and (summary.done, summary.failed) == (N_GOOD, 0)
+        assert sorted(summary.computed) == sorted(inputs)  # each once
+        df = pd.read_parquet(out).drop(columns="trap")
+        _check_table(df, recordings, inputs)
+        after = _parts(out)
+        assert len(before_kill) > 3  # the first task's three, and more of the victim's
+        assert all(after[name] == mtime for name, mtime in before_kill.items())
+    finally:
+        cluster.add_worker()
+        cluster.wait_for_workers(2)
+
+
+def test_tasks_shrink_to_single_recordings_towards_the_end():
+    from collections import deque
+
+    from cortexkit.batch import _run
+
+    def task(size):
+        return {"meta": {"fingerprint": {"size": size}}}
+
+    queue = deque(task(10) for _ in range(100))
+    sizes = []
+    while queue:
+        sizes.append(len(_run._chunk(queue, 2)))
+    assert sum(sizes) == 100 and max(sizes) == _run._MAX_CHUNK
+    assert sizes == sorted(sizes, reverse=True) and sizes[-4:] == [1] * 4
+    big = deque(task(_run._CHUNK_BYTES // 2 + 1) for _ in range(100))
+    assert len(_run._chunk(big, 1)) == 1  # the input bytes bound a task too
+    assert len(_run._chunk(deque([task(10 * _run._CHUNK_BYTES)]), 1)) == 1
+
+
 def test_quality_analysis_gives_the_quality_metrics(cluster, recordings, tmp_path):
     path = recordings["found"][1]  # an ALF session
     out = tmp_path / "results"

@@ -1,10 +1,10 @@
 """Batch analysis of many recordings on a Dask cluster: ``ck.batch.run``.
 
-Every recording is one Dask task that loads it, runs the chosen per-recording analyses
-(:data:`ANALYSES`; default ``("isi_stats", "isi_fits", "entropy")``) and writes the
-recording's part of a Parquet dataset directory, which pandas, pyarrow, DuckDB and
-dask.dataframe read as one table.  Reruns compute only what is missing, failed or
-changed.  See ``docs/batch.md`` for running the same batch on a SLURM cluster.
+Dask tasks (one to sixteen recordings each) load every recording, run the chosen
+per-recording analyses (:data:`ANALYSES`; default ``("isi_stats", "isi_fits",
+"entropy")``) and write the recording's part of a Parquet dataset directory, which
+pandas, pyarrow, DuckDB and dask.dataframe read as one table.  Reruns compute only what
+is missing, failed or changed.  See ``docs/batch.md`` for running the same batch on a SLURM cluster.
 
 Dask (``distributed``) is imported only when :func:`run` is called.
 """

@@ -181,8 +181,8 @@ def analyses_key(analyses: tuple[Analysis, ...]) -> str:
 
 def compute(st: Any, analyses: tuple[Analysis, ...]) -> pd.DataFrame:
     """The analyses of one recording joined on ``unit`` (one row per unit, unit order)."""
-    units = pd.Index(np.asarray(st.unit_ids), name="unit")
-    table = pd.DataFrame(index=units)
+    units = np.asarray(st.unit_ids)
+    data: dict[str, Any] = {"unit": units}
     for a in analyses:
         result = a.resolve_function()(st, **a.params)
         if not isinstance(result, pd.DataFrame) or "unit" not in result.columns:
@@ -191,11 +191,18 @@ def compute(st: Any, analyses: tuple[Analysis, ...]) -> pd.DataFrame:
         missing = [c for c in a.columns if c not in result.columns]
         if missing:
             raise ValidationError(f"analysis {a.name!r} did not return the columns {missing}")
-        result = result.set_index("unit")
-        for c in a.columns:
-            if c not in table.columns:
-                table[c] = result[c].reindex(units).to_numpy()
-    return table.reset_index()
+        wanted = [c for c in a.columns if c not in data]
+        if not wanted:
+            continue
+        result_units = result["unit"].to_numpy()
+        if len(result_units) == len(units) and np.array_equal(result_units, units):
+            part = result  # already one row per unit in the recording's order
+        else:
+            part = result.set_index("unit").reindex(pd.Index(units, name="unit"))
+        for c in wanted:
+            data[c] = part[c].to_numpy()
+    # one DataFrame at the end: inserting ~30 columns one by one cost ~10 ms a recording
+    return pd.DataFrame(data)
 
 
 def analyze_recording(path: str | os.PathLike, analyses: Any = None) -> pd.DataFrame:

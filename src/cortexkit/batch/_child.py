@@ -1,7 +1,8 @@
 """The analysis process of a batch worker: ``python -m cortexkit.batch._child FD``.
 
-Reads one task at a time from the connection on file descriptor FD, analyses the
-recording, writes its part atomically and answers with a small summary.  It ignores
+Imports the loaders and the default analyses first (see :func:`warm_up`), then reads
+one task at a time from the connection on file descriptor FD, analyses the recording,
+writes its part atomically and answers with a small summary.  It ignores
 SIGINT (the run decides what an interrupt means) and exits when its worker goes away
 (end of file on the connection, or a parent process that is no longer there).
 """
@@ -48,6 +49,28 @@ def prepare(task: dict[str, Any]) -> tuple:
     return _prepared[blob]
 
 
+def warm_up() -> None:
+    """Import the loaders and the default analyses and run those once on a small
+    synthetic recording, so that the first task (and the first recording's timeout) does
+    not pay for the imports (~0.8 s here) and first calls.  Failures are left to the
+    tasks to report."""
+    try:
+        import numpy as np
+
+        import cortexkit.io  # noqa: F401 - the loaders
+        from cortexkit.batch import _analyses
+        from cortexkit.core import SpikeTrains
+
+        rng = np.random.default_rng(0)
+        trains = [np.cumsum(rng.exponential(1 / rate, int(40 * rate))) for rate in (5, 20)]
+        st = SpikeTrains.from_list([t[t < 30.0] for t in trains], t_stop=30.0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _analyses.compute(st, _analyses.resolve(None))
+    except Exception:  # noqa: BLE001, S110 - only a warm-up
+        pass
+
+
 def handle(task: dict[str, Any], analyses: tuple) -> dict[str, Any]:
     """Analyse one recording and write its part; the summary for the worker."""
     from cortexkit.batch import _analyses, _store
@@ -67,7 +90,7 @@ def handle(task: dict[str, Any], analyses: tuple) -> dict[str, Any]:
             error = f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - t0
     notes = sorted({str(w.message) for w in caught})[:5]
-    meta = dict(task["meta"], error=error, seconds=round(seconds, 4))
+    meta = dict(task["meta"], error=error, seconds=round(seconds, 4), notes=notes)
     table = _store.table_of(task["recording"], rows, error, task["columns"], meta)
     _store.write_part(Path(task["part"]), table)
     return {"error": error, "n_rows": table.num_rows, "seconds": seconds, "notes": notes,
@@ -81,6 +104,11 @@ def main(fd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     conn = Connection(fd)
+    warm_up()
+    try:
+        conn.send({"ready": True})
+    except (OSError, EOFError):
+        return
     while True:
         try:
             task = conn.recv()
@@ -88,7 +116,8 @@ def main(fd: int) -> None:
             return
         try:
             analyses = prepare(task)
-            conn.send({"started": True})  # the worker's timeout starts now
+            if task.get("announce", True):  # else the worker's clock started at sending
+                conn.send({"started": True})  # the worker's timeout starts now
             reply = handle(task, analyses)
         except Exception as exc:  # noqa: BLE001 - e.g. the part cannot be written
             reply = {"fatal": f"{type(exc).__name__}: {exc}", "rss_peak": _rss_peak()}

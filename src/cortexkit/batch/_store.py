@@ -90,6 +90,9 @@ def table_of(recording: str, rows: Any, error: str | None, columns: dict[str, st
             elif pa.types.is_string(f.type):
                 data[f.name] = pa.array([None if _missing(v) else str(v) for v in col],
                                         f.type)
+            elif (arr := np.asarray(col)).dtype.kind in ("b" if pa.types.is_boolean(f.type)
+                                                          else "iu"):
+                data[f.name] = pa.array(arr, f.type)  # no missing values possible
             else:
                 data[f.name] = pa.array([None if _missing(v) else v for v in col], f.type)
         data["error"] = pa.nulls(n, pa.string())
@@ -133,6 +136,17 @@ def read_part_meta(path: Path) -> dict[str, Any] | None:
     try:
         meta = pq.read_schema(path).metadata or {}
         return json.loads(meta[META_KEY])
+    except (OSError, KeyError, ValueError, TypeError):
+        return None
+
+
+def read_part_info(path: Path) -> tuple[dict[str, Any], int] | None:
+    """The provenance and the number of rows of a part (None when it is not readable)."""
+    import pyarrow.parquet as pq
+
+    try:
+        md = pq.read_metadata(path)
+        return json.loads((md.metadata or {})[META_KEY]), md.num_rows
     except (OSError, KeyError, ValueError, TypeError):
         return None
 

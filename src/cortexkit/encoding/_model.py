@@ -32,10 +32,10 @@ def _torch_seed(seed: int | np.random.Generator | None) -> int:
 def _deterministic() -> Iterator[None]:
     """Deterministic CPU kernels on one thread; global settings restored afterwards.
 
-    The network is tiny (a 100-stimulus batch is ~0.1 GFLOP), so intra-op threads cost more
-    in synchronisation than they gain (measured: 2 threads were 3-4x slower than 1 on a busy
-    2-core machine), and one thread makes the float reduction order, hence the trained
-    weights, the same on every machine.
+    One thread makes the float reduction order, hence the trained weights (and the model
+    cache and the tutorial numbers the docs assert), the same on every machine.  The price
+    depends on the machine's load (benchmarks/results/encoding.md): on an idle 2-core
+    machine two threads train about 2x faster; on a busy one they were 3-4x slower.
     """
     prev_det = torch.are_deterministic_algorithms_enabled()
     prev_threads = torch.get_num_threads()
