@@ -43,7 +43,8 @@ def group_chunked(times: np.ndarray, labels: np.ndarray, lut: np.ndarray, lo: in
     shift = 32 - code_bits
     if shift < 16:                          # chunks of < 2^16 would cost more than the
         return None                         # reference's one stable argsort
-    size = 1 << min(CHUNK_BITS, shift)
+    # no chunk larger than the input (its buffers are allocated once per call)
+    size = 1 << min(CHUNK_BITS, shift, max(int(times.size - 1).bit_length(), 1))
     mask = np.uint32(size - 1)
     # labels that are already the unit positions (ALF/phy cluster ids 0..n-1, all used)
     # need no lookup: they are cast straight into the key buffer

@@ -134,6 +134,13 @@ _ROWS_PER_CHUNK = 64
 def _lgamma_diff_rows(x: np.ndarray, a: np.ndarray) -> np.ndarray:
     """:func:`_lgamma_diff` for ``x`` (1 or u, g) and ``a`` (u, 1): each branch only where
     it applies."""
+    if x.shape[0] == 1 and a.shape[1] == 1:    # one row of x for a column of a (the
+        big1 = x[0] >= 1e4                       # coarse grid): gammaln(x) once per column
+        out = np.empty((a.shape[0], x.shape[1]))
+        xs = x[:, ~big1]
+        out[:, ~big1] = _gammaln_fast(xs + a) - gammaln(xs)
+        out[:, big1] = _stirling_diff(x[:, big1], a)
+        return out
     x, a = np.broadcast_arrays(x, a)
     big = x >= 1e4
     if big.all():
@@ -283,14 +290,16 @@ def _coarse_log_weight(vals: np.ndarray, mult: np.ndarray, k: int,
     table = np.empty((distinct.size, beta.size))                      # (V, 201)
     table[:, ~big] = _gammaln_fast(beta[None, ~big] + distinct[:, None]) - gammaln(beta[~big])
     table[:, big] = _stirling_diff(beta[None, big], distinct[:, None])
-    u = vals.shape[0]
-    # sum over each row's distinct counts of the table rows: a gather and a batched
-    # reduction in NumPy's own loops, in chunks of rows (a dense rows x V BLAS product
-    # would be 98% zeros, and its threads stall on a busy machine)
-    inv = inv.reshape(vals.shape)
-    log_ev = np.empty((u, beta.size))
-    for a in range(0, u, 128):
-        log_ev[a:a + 128] = np.einsum("ud,udg->ug", mult[a:a + 128], table[inv[a:a + 128]])
+    from scipy.sparse import csr_matrix  # (loaded with scipy.optimize, _reference's)
+
+    u, d = vals.shape
+    # sum over each row's distinct counts of the table rows: a sparse (rows x V, d
+    # entries per row) times dense (V x 201) product, SciPy's CSR loop: no rows x d x 201
+    # gather (2.6x slower on 1000 ISI histograms; a dense BLAS product would be 98% zeros,
+    # and its threads stall on a busy machine)
+    rows = csr_matrix((mult.ravel(), inv.ravel(), np.arange(0, u * d + 1, d)),
+                      shape=(u, distinct.size))
+    log_ev = np.asarray(rows @ table)
     log_ev -= _lgamma_diff_rows(k * beta[None, :], n[:, None])
     dxi = k * zeta(2.0, k * beta + 1.0) - zeta(2.0, beta + 1.0)       # the reference's
     return log_ev + (np.log(np.maximum(dxi, np.finfo(float).tiny)) + _T_COARSE)

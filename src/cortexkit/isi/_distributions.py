@@ -422,8 +422,10 @@ def _fit_flat(
     return out
 
 
-def _cdf(model: str, x: np.ndarray, logx: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
-    """CDF of ``model`` at ``x`` with per-element parameters ``p``."""
+def _cdf(model: str, x: np.ndarray, logx: np.ndarray | None,
+         p: dict[str, np.ndarray]) -> np.ndarray:
+    """CDF of ``model`` at ``x`` with per-element parameters ``p`` (``logx``: ``log(x)``
+    if at hand, else computed where needed)."""
     from scipy import special
 
     if model == "exponential":
@@ -431,7 +433,7 @@ def _cdf(model: str, x: np.ndarray, logx: np.ndarray, p: dict[str, np.ndarray]) 
     if model == "exponential_refractory":
         return -np.expm1(-p["rate"] * (x - p["dead_time"]))
     if model == "lognormal":
-        return special.ndtr((logx - p["mu"]) / p["sigma"])
+        return special.ndtr(((np.log(x) if logx is None else logx) - p["mu"]) / p["sigma"])
     if model == "inverse_gaussian":
         return _invgauss_cdf(x, p["mean"], p["shape"])
     return special.gammainc(p["shape"], x / p["scale"])
