@@ -108,16 +108,22 @@ def nsb_nats(counts: np.ndarray) -> float:
 # tests/test_information.py checks 1e-9 agreement on many shapes) for many histograms at
 # once, with far fewer special-function evaluations:
 #
-# 1. The coarse grid is shared by all rows, so its count sums come from one table of
-#    ``_lgamma_diff`` over the distinct count values of all rows: the same integration
-#    range as the reference for almost no cost per row.
-# 2. On that range the log-weight and ``E[H | beta]`` are smooth (analytic in a strip
-#    around the real t axis), so each row evaluates them exactly at m Chebyshev nodes and
-#    interpolates them onto a 401-point Simpson grid: ~20-50 instead of ~600 evaluations
-#    of the sums over bins per row.  m grows with the width w of the range (measured on
-#    ISI histograms: w = 4 needs 20 nodes, 6-7 need 32, 15-20 need 64, 21-40 need 96 for
-#    Chebyshev tails below 1e-10), so m starts at the first size >= 15 sqrt(w) - 10 and
-#    doubles where the last coefficients have not decayed.
+# 1. A coarse grid (step 1.5 in t = log beta) is shared by all rows, so its count sums
+#    come from one table of ``_lgamma_diff`` over the distinct count values of all rows;
+#    it gives each row's peak range (where the log-weight is within 36 of its maximum).
+# 2. There the log-weight and ``E[H | beta]`` are smooth (analytic in a strip around the
+#    real t axis), so they are evaluated exactly at m Chebyshev nodes and interpolated.
+#    Rows whose peak ranges overlap (within ``_CLUSTER_SLACK`` of each member's own
+#    range) share one span and its nodes, so the terms of each distinct count value are
+#    computed once per span, in a (values x nodes) table summed per row by a sparse
+#    product: ISI histograms of one population repeat their counts (1000 units: 30000
+#    (row, count) pairs, ~2400 distinct values).  m grows with the span's width w
+#    (ISI histograms: w = 4 needs 20 nodes, 6-7 need 32, 15-20 need 64, 21-40 need 96
+#    for Chebyshev tails below 1e-10): m starts at the first size >= 15 sqrt(w) - 10 and
+#    doubles where the last coefficients have not decayed.  The integrals of the
+#    interpolants are trapezoid sums (exponentially convergent for such integrands),
+#    on twice as many points wherever halving the points changes the estimate by more
+#    than 1e-12.
 # 3. Rows whose integrand is not smooth there (a few observations in many bins, whose
 #    range reaches the far tail where ``xi'`` cancels numerically, or the end of the t
 #    range) take the reference's computation itself, vectorized.
@@ -125,6 +131,7 @@ def nsb_nats(counts: np.ndarray) -> float:
 # cancelling terms combined (SciPy's Hurwitz zeta costs ~0.4 us per value and its
 # difference is noise at large beta), and gammaln/digamma of counts >= 20 by their series.
 
+_T_PEAK = np.linspace(-50.0, 50.0, 67)  # nsb_nats_rows' grid to find each peak range
 _CHEB_SIZES = (20, 24, 32, 48, 64, 96, 128, 192, 256)
 _CHEB_TOL = 1e-10
 _PEAK_CUTOFF = 36.0
@@ -267,7 +274,7 @@ def _keep_range(lw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def _peak_range(lw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _peak_range(lw: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Around each row's peak, the contiguous coarse-grid span within e^-36 of it, from
     the last point below to the first point below.  What lies outside carries < 1e-14 of
     the integrals (isolated points of numerical noise in the reference's far tail, and
@@ -278,14 +285,15 @@ def _peak_range(lw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     below = lw < lw.max(axis=1, keepdims=True) - _PEAK_CUTOFF
     left = np.where(below & (idx < peak), idx, 0).max(axis=1)
     right = np.where(below & (idx > peak), idx, g - 1).min(axis=1)
-    return _T_COARSE[left], _T_COARSE[right]
+    return grid[left], grid[right]
 
 
-def _coarse_log_weight(vals: np.ndarray, mult: np.ndarray, k: int,
-                       n: np.ndarray) -> np.ndarray:
-    """Log-weight of every row on the shared coarse grid ``_T_COARSE`` (rows x 201)."""
+def _coarse_log_weight(vals: np.ndarray, mult: np.ndarray, k: int, n: np.ndarray,
+                       grid: np.ndarray = _T_COARSE) -> np.ndarray:
+    """Log-weight of every row on a grid shared by all rows (default the reference's
+    coarse grid ``_T_COARSE``): rows x grid points."""
     distinct, inv = np.unique(vals, return_inverse=True)
-    beta = np.exp(_T_COARSE)
+    beta = np.exp(grid)
     big = beta >= 1e4
     table = np.empty((distinct.size, beta.size))                      # (V, 201)
     table[:, ~big] = _gammaln_fast(beta[None, ~big] + distinct[:, None]) - gammaln(beta[~big])
@@ -302,28 +310,28 @@ def _coarse_log_weight(vals: np.ndarray, mult: np.ndarray, k: int,
     log_ev = np.asarray(rows @ table)
     log_ev -= _lgamma_diff_rows(k * beta[None, :], n[:, None])
     dxi = k * zeta(2.0, k * beta + 1.0) - zeta(2.0, beta + 1.0)       # the reference's
-    return log_ev + (np.log(np.maximum(dxi, np.finfo(float).tiny)) + _T_COARSE)
+    return log_ev + (np.log(np.maximum(dxi, np.finfo(float).tiny)) + grid)
 
 
-def _cheb_matrices(m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Chebyshev nodes on [-1, 1], the values->coefficients matrix and the matrix that
-    evaluates the series on the reference's fine grid (mapped to [-1, 1])."""
+def _cheb_matrices(m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Chebyshev nodes on [-1, 1] and the (coefficients x nodes) values->coefficients
+    matrix."""
     j = np.arange(m)
     x = np.cos(np.pi * (j + 0.5) / m)
-    to_coef = (2.0 / m) * np.cos(np.pi * np.outer(j + 0.5, j) / m)   # (nodes, coefs)
-    to_coef[:, 0] *= 0.5
-    fine = np.linspace(-1.0, 1.0, _N_FINE)
-    ev = np.polynomial.chebyshev.chebvander(fine, m - 1)              # (fine, coefs)
-    return x, to_coef, ev
+    to_coef = (2.0 / m) * np.cos(np.pi * np.outer(j, j + 0.5) / m)   # (coefs, nodes)
+    to_coef[0] *= 0.5
+    return x, to_coef
 
 
-_CHEB: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_CHEB: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
 
-def _cheb(m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cheb(m: int) -> tuple[np.ndarray, np.ndarray]:
     if m not in _CHEB:
         _CHEB[m] = _cheb_matrices(m)
     return _CHEB[m]
+
+
 _SIMPSON = _simpson_weights(_N_FINE)
 
 
@@ -340,31 +348,134 @@ def _chunk_rows(vals, mult, rows):
             np.take_along_axis(mult[rows], keep, axis=1))
 
 
-def _nsb_smooth(v, mlt, k, n, lo, hi, m0: int) -> tuple[np.ndarray, np.ndarray]:
-    """Chebyshev-interpolated Simpson integrals; (estimates, converged rows)."""
-    u = v.shape[0]
+def _shared_log_weight_and_h(t: np.ndarray, vals: np.ndarray, mult: np.ndarray, k: int,
+                             n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_log_weight_and_h` (fast branch) for rows that share the nodes ``t`` (g,):
+    the terms of each distinct count value are computed once, in a (values x g) table,
+    and summed per row by a sparse (rows x values) product."""
+    from scipy.sparse import csr_matrix  # (loaded with scipy.optimize, _reference's)
+
+    beta = np.exp(t)
+    occ = mult > 0
+    distinct, inv = np.unique(vals[occ], return_inverse=True)
+    vb = distinct[:, None] + beta                                    # (V, g)
+    lg, dg = _gammaln_digamma1(vb)
+    lg -= gammaln(beta)
+    big = beta >= 1e4
+    if big.any():
+        lg[:, big] = _stirling_diff(beta[big], distinct[:, None])
+    vb *= dg
+    u = vals.shape[0]
+    indptr = np.zeros(u + 1, dtype=np.int64)
+    np.cumsum(occ.sum(axis=1), out=indptr[1:])
+    rows = csr_matrix((mult[occ], inv.ravel(), indptr), shape=(u, distinct.size))
+    kb = k * beta
+    log_ev = np.asarray(rows @ lg)
+    log_ev -= _lgamma_diff_rows(kb[None, :], n[:, None])
+    log_ev += np.log(np.maximum(_dxi(beta, k), np.finfo(float).tiny)) + t
+    tot = n[:, None] + kb
+    h = digamma(tot + 1.0) - np.asarray(rows @ vb) / tot
+    return log_ev, h
+
+
+_TRAP_PER_WIDTH = 32.0  # starting trapezoid points per (cluster span / narrowest row range)
+_CLUSTER_SLACK = 6.0
+_TRAP: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _trapezoid(m: int, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """The matrix evaluating an m-term Chebyshev series at p equispaced points of [-1, 1],
+    and the trapezoid weights there."""
+    if (m, p) not in _TRAP:
+        ev = np.polynomial.chebyshev.chebvander(np.linspace(-1.0, 1.0, p), m - 1)
+        w = np.ones(p)
+        w[[0, -1]] = 0.5
+        _TRAP[m, p] = ev, w
+    return _TRAP[m, p]
+
+
+def _matmul_t(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b.T`` in row blocks small enough for OpenBLAS to run single-threaded (its
+    threads stall on a busy machine; NumPy's einsum loops are ~10x slower)."""
+    step = max(1, (1 << 17) // max(1, b.shape[0] * b.shape[1]))
+    if a.shape[0] <= step:
+        return a @ b.T
+    return np.concatenate([a[i:i + step] @ b.T for i in range(0, a.shape[0], step)])
+
+
+def _trapezoid_mean(c_lw: np.ndarray, c_h: np.ndarray, p: int) -> np.ndarray:
+    """``int exp(lw) h / int exp(lw)`` from Chebyshev coefficients, by the trapezoid rule
+    on p points, doubled where it differs from the rule on every other point by more
+    than 1e-12 (its error falls at least as the square of that difference's); NaN where
+    2049 points do not reach that."""
+    m = c_lw.shape[1]
+    out = np.full(c_lw.shape[0], np.nan)
+    todo = np.arange(c_lw.shape[0])
+    while p <= 2049 and todo.size:
+        ev, wt = _trapezoid(m, p)
+        flw = _matmul_t(c_lw[todo], ev)
+        wgt = np.exp(flw - flw.max(axis=1, keepdims=True))
+        fh = _matmul_t(c_h[todo], ev)
+        wh = wgt * fh
+        est = (wh @ wt) / (wgt @ wt)
+        w2 = wt[::2].copy()
+        w2[[0, -1]] = 0.5
+        half = (wh[:, ::2] @ w2) / (wgt[:, ::2] @ w2)
+        good = np.abs(est - half) <= 1e-12
+        out[todo[good]] = est[good]
+        todo = todo[~good]
+        p = 2 * p - 1
+    return out
+
+
+def _nsb_cluster(vals, mult, k, n, plo, phi) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose peak ranges lie in one span ``[min plo, max phi]`` share its Chebyshev
+    nodes; their integrals by the trapezoid rule on the interpolants (exponentially
+    convergent: the integrand is analytic and < e^-36 of its peak at the span's ends).
+    Returns (estimates, converged rows)."""
+    lo, hi = plo.min(), phi.max()
+    sizes = np.asarray(_CHEB_SIZES)
+    m0 = int(sizes[min(int(np.searchsorted(sizes, 15.0 * np.sqrt(hi - lo) - 10.0)),
+                       sizes.size - 1)])
+    p = int(np.ceil(_TRAP_PER_WIDTH * (hi - lo) / (phi - plo).min() / 32.0)) * 32 + 1
+    p = min(max(p, 65), 1025)
+    u = vals.shape[0]
     out = np.full(u, np.nan)
     todo = np.arange(u)
-    half, mid = 0.5 * (hi - lo), 0.5 * (hi + lo)
     for m in (m0, 2 * m0):
-        x, to_coef, ev = _cheb(m)
-        t = mid[todo, None] + half[todo, None] * x
-        lw, h = _log_weight_and_h(t, v[todo], mlt[todo], k, n[todo])
+        x, to_coef_t = _cheb(m)
+        t = 0.5 * (hi + lo) + 0.5 * (hi - lo) * x
+        lw, h = _shared_log_weight_and_h(t, vals[todo], mult[todo], k, n[todo])
         # small products: NumPy's own loops, not BLAS (whose threads stall on a busy machine)
-        c_lw = np.einsum("ug,gk->uk", lw, to_coef)
-        c_h = np.einsum("ug,gk->uk", h, to_coef)
+        c_lw = _matmul_t(lw, to_coef_t)
+        c_h = _matmul_t(h, to_coef_t)
         scale = 1.0 + np.abs(lw - lw.max(axis=1, keepdims=True)).max(axis=1)
         tail_lw = np.abs(c_lw[:, -3:]).max(axis=1)
         tail_h = np.abs(c_h[:, -3:]).max(axis=1)
         ok = (np.isfinite(tail_lw) & (tail_lw <= _CHEB_TOL * scale)
               & (tail_h <= _CHEB_TOL))
         if ok.any():
-            out[todo[ok]] = _simpson_mean(np.einsum("uk,fk->uf", c_lw[ok], ev),
-                                          np.einsum("uk,fk->uf", c_h[ok], ev))
+            out[todo[ok]] = _trapezoid_mean(c_lw[ok], c_h[ok], p)
         todo = todo[~ok]
         if todo.size == 0:
             break
     return out, np.isfinite(out)
+
+
+def _clusters(plo: np.ndarray, phi: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
+    """Split rows into runs, by the start of their peak range, whose common span exceeds
+    no member's own range by more than ``_CLUSTER_SLACK`` (a wider span needs more
+    Chebyshev nodes: the log-weight falls steeply beyond a row's range)."""
+    order = rows[np.lexsort((phi[rows], plo[rows]))]
+    out, start, top, narrow = [], 0, -np.inf, np.inf
+    for i, r in enumerate(order):
+        t, nw = max(top, phi[r]), min(narrow, phi[r] - plo[r])
+        if i > start and t - plo[order[start]] > nw + _CLUSTER_SLACK:
+            out.append(order[start:i])
+            start, t, nw = i, phi[r], phi[r] - plo[r]
+        top, narrow = t, nw
+    out.append(order[start:])
+    return out
 
 
 def nsb_nats_rows(counts: np.ndarray) -> np.ndarray:
@@ -377,9 +488,8 @@ def nsb_nats_rows(counts: np.ndarray) -> np.ndarray:
         return out
     vals, mult = _row_histograms(c)
     n = c.sum(axis=1)
-    lw_coarse = _coarse_log_weight(vals, mult, k, n)
-    lo, hi = _keep_range(lw_coarse)
-    plo, phi = _peak_range(lw_coarse)
+    lw_coarse = _coarse_log_weight(vals, mult, k, n, _T_PEAK)
+    plo, phi = _peak_range(lw_coarse, _T_PEAK)
     top = lw_coarse.max(axis=1) - _LOG_CUTOFF
     exact = (lw_coarse[:, 0] >= top) | (lw_coarse[:, -1] >= top)   # weight at a t end
     d_rows = (mult > 0).sum(axis=1)
@@ -389,15 +499,16 @@ def nsb_nats_rows(counts: np.ndarray) -> np.ndarray:
     order = np.lexsort((d_rows, m0))             # chunks of one node count and similar d
     smooth = order[~exact[order]]
     for m in np.unique(m0[smooth]):
-        group = smooth[m0[smooth] == m]
-        for a in range(0, group.size, _ROWS_PER_CHUNK):
-            rows = group[a:a + _ROWS_PER_CHUNK]
-            v, mlt = _chunk_rows(vals, mult, rows)
-            est, ok = _nsb_smooth(v, mlt, k, n[rows], plo[rows], phi[rows], int(m))
+        for rows in _clusters(plo, phi, smooth[m0[smooth] == m]):
+            est, ok = _nsb_cluster(vals[rows], mult[rows], k, n[rows], plo[rows], phi[rows])
             out[rows[ok]] = est[ok]
             exact[rows[~ok]] = True
     order = np.argsort(d_rows, kind="stable")
     rest = order[exact[order]]
+    if rest.size == 0:
+        return out
+    lo, hi = np.zeros(u), np.zeros(u)       # the reference's range, from its coarse grid
+    lo[rest], hi[rest] = _keep_range(_coarse_log_weight(vals[rest], mult[rest], k, n[rest]))
     frac = np.linspace(0.0, 1.0, _N_FINE)
     for a in range(0, rest.size, _ROWS_PER_CHUNK):
         rows = rest[a:a + _ROWS_PER_CHUNK]
