@@ -27,12 +27,14 @@ import codecs
 import math
 import pickle
 import struct
-import zipfile
 import zlib
 from pathlib import Path
-from typing import IO, Any, ClassVar, Literal
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import zipfile
 
 from cortexkit.errors import DataFormatError
 from cortexkit.io._limits import check_size, open_regular
@@ -364,6 +366,8 @@ def check_spike_object(obj: Any, shape: tuple, source: str) -> np.ndarray:
 
 def read_npz(path: Path) -> dict[str, np.ndarray]:
     """All arrays of an ``.npz`` archive, read safely (see :func:`read_npy`)."""
+    import zipfile  # (with threading, shutil, bz2, lzma: ~2 ms a .npy read need not pay)
+
     fh, size = open_regular(path)
     with fh:
         try:
@@ -396,6 +400,8 @@ def read_npz(path: Path) -> dict[str, np.ndarray]:
 
 
 def _check_member(info: zipfile.ZipInfo, path: Path, key: str, size: int) -> None:
+    import zipfile
+
     if info.flag_bits & 0x1:
         raise DataFormatError(f"{path}: member {key!r} is encrypted; cortexkit reads only "
                               "unencrypted npz archives (save it again with numpy.savez)")
