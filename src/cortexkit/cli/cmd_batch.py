@@ -114,7 +114,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         json_out: JsonOpt = False,
     ) -> None:
-        """Per-unit tables of many recordings, one Dask task per recording.
+        """Per-unit tables of many recordings, run as Dask tasks (one part file per recording).
 
         A recording that fails, runs past --timeout or exceeds its worker's memory becomes
         one row with its error message and the others complete. Ctrl-C stops the run and

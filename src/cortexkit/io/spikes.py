@@ -94,8 +94,9 @@ def load_spikes(path: str | os.PathLike, format: str = "auto", **options: Any) -
         ``params.py``), ``t_start`` / ``t_stop`` (s), ``sort`` (default False: a file
         with unsorted times is refused; ``sort=True`` sorts them),
         ``allow_negative``, ``mmap`` (ALF and phy folders: memory-map their ``.npy``
-        arrays instead of reading them -- less memory and no copy for large sessions;
-        the files must not change while loading; other formats read as usual).  Per
+        arrays instead of reading them -- no copy, and the kernel can reclaim the pages
+        under memory pressure; the files must not change while loading; other formats
+        read as usual).  Per
         format: ``key`` (npz array name), ``good_only``
         (phy: keep clusters labelled "good"), ``epoch`` / ``epoch_duration``
         (epochs), ``unit_column`` / ``time_column`` (tables), ``variable`` /
