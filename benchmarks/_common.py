@@ -213,6 +213,16 @@ def table(rows: list[tuple[str, dict[str, Any], str | None]], ref: str,
 NOTES_MARKER = "<!-- notes below: kept when the benchmark rewrites this file -->"
 
 
+def ratio_line(r: dict[str, dict[str, Any]], peer: str, ck: str, what: str = "",
+               goal: str = "") -> str:
+    """One result line: ``peer`` / ``ck`` wall time fresh and warm, CPU beside them."""
+    a, b = r[peer], r[ck]
+    return (f"- {peer} / {ck}{what}: **{a['fresh_s'] / b['fresh_s']:.1f}x** fresh, "
+            f"**{a['warm_s'] / b['warm_s']:.1f}x** warm (CPU "
+            f"{a['fresh_cpu_s'] / b['fresh_cpu_s']:.1f}x fresh, "
+            f"{a['warm_cpu_s'] / b['warm_cpu_s']:.1f}x warm){goal}")
+
+
 def write_results(path: Any, text: str) -> None:
     """Write a benchmark's generated markdown to ``path``, keeping the hand-written part
     of the existing file from :data:`NOTES_MARKER` on (if it has one)."""

@@ -52,7 +52,16 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from _common import Case, child_main, clean_env, machine_line, run_cases, table, write_results
+from _common import (
+    Case,
+    child_main,
+    clean_env,
+    machine_line,
+    ratio_line,
+    run_cases,
+    table,
+    write_results,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results" / "lif.md"
 
@@ -326,14 +335,6 @@ def parse(argv):
     return args
 
 
-def _ratio_line(r, peer: str, ck: str, goal: str) -> str:
-    a, b = r[peer], r[ck]
-    return (f"- {peer} / {ck}: **{a['fresh_s'] / b['fresh_s']:.1f}x** fresh, "
-            f"**{a['warm_s'] / b['warm_s']:.1f}x** warm (CPU "
-            f"{a['fresh_cpu_s'] / b['fresh_cpu_s']:.1f}x fresh, "
-            f"{a['warm_cpu_s'] / b['warm_cpu_s']:.1f}x warm){goal}")
-
-
 def main() -> int:
     args = parse(sys.argv[1:])
     rounds = 1 if args.quick else args.rounds
@@ -374,12 +375,12 @@ def main() -> int:
         "one; CPU time (all threads) is shown beside wall time.", "",
         *table([(k, r[k], f"({spikes[k]:,} spikes)") for k in CASES], ck_, r,
                warm_ratio=True), "",
-        _ratio_line(r, "Brian2 cython (restore + run)", ck_, " (goal >= 10x)"),
-        _ratio_line(r, "NumPy loop", ck_, " (goal >= 10x)"),
-        _ratio_line(r, "NumPy loop + standard_normal", "ck.lif.simulate, noise",
-                    " (goal >= 2x; different generators, so the spike counts agree only "
-                    "statistically)"),
-        _ratio_line(r, "general kernel, 1 thread", "fast-path kernel, 1 thread", ""),
+        ratio_line(r, "Brian2 cython (restore + run)", ck_, goal=" (goal >= 10x)"),
+        ratio_line(r, "NumPy loop", ck_, goal=" (goal >= 10x)"),
+        ratio_line(r, "NumPy loop + standard_normal", "ck.lif.simulate, noise",
+                   goal=" (goal >= 2x; different generators, so the spike counts agree only "
+                   "statistically)"),
+        ratio_line(r, "general kernel, 1 thread", "fast-path kernel, 1 thread"),
         f"- identical spike counts (cortexkit, NumPy loop, Brian2): **{same}** "
         f"({spikes[ck_]:,}); fast path and general kernel: {kernels_same}", "",
         "First call in a fresh process with nothing warmed up (import + compile + 1000 "

@@ -35,6 +35,7 @@ from _common import (
     Case,
     child_main,
     machine_line,
+    ratio_line,
     run_cases,
     table,
     threadpool_line,
@@ -216,14 +217,6 @@ def _checks(args) -> dict:
     return out
 
 
-def _pair(r, ck: str, peer: str, what: str = "") -> str:
-    a, b = r[peer], r[ck]
-    return (f"- {peer} / {ck}{what}: **{a['fresh_s'] / b['fresh_s']:.1f}x** fresh, "
-            f"**{a['warm_s'] / b['warm_s']:.1f}x** warm (CPU "
-            f"{a['fresh_cpu_s'] / b['fresh_cpu_s']:.1f}x / "
-            f"{a['warm_cpu_s'] / b['warm_cpu_s']:.1f}x)")
-
-
 def main() -> int:
     args = parse(sys.argv[1:])
     rounds = 1 if args.quick else args.rounds
@@ -258,22 +251,23 @@ def main() -> int:
         f"**{ck1['fresh_s'] / mm1['fresh_s']:.2f}x** fresh, "
         f"**{ck1['warm_s'] / mm1['warm_s']:.2f}x** warm (matmul {mm1['warm_s'] * 1e3:.1f} ms,"
         f" ck.rsa.rdm {ck1['warm_s'] * 1e3:.1f} ms warm)",
-        _pair(r, "ck.rsa.rdm", "rsatoolbox calc_rdm") + " (goal >= 10x)",
-        _pair(r, "ck.rsa.rdm, offset data (centred path)", "rsatoolbox calc_rdm, offset data"),
+        ratio_line(r, "rsatoolbox calc_rdm", "ck.rsa.rdm", goal=" (goal >= 10x)"),
+        ratio_line(r, "rsatoolbox calc_rdm, offset data",
+                   "ck.rsa.rdm, offset data (centred path)"),
         f"- ck dtype {c['dtype']}; max |ck - rsatoolbox| = {c['err']:.1e}; max |ck - (1 - "
         f"np.corrcoef)| = {c['err_np']:.1e} (offset data: {c['err_off']:.1e})", "",
         f"### RDM comparison: {args.stimuli * (args.stimuli - 1) // 2} stimulus pairs", "",
         *table([(k, r[k], None) for k in COMPARE_CASES], "ck.rsa.compare pearson", r,
                warm_ratio=True, ms=True), "",
-        *[_pair(r, f"ck.rsa.compare {o}", f"rsatoolbox compare {t}")
+        *[ratio_line(r, f"rsatoolbox compare {t}", f"ck.rsa.compare {o}")
           + f"; values {c['compare'][o][0]:.6f} / {c['compare'][o][1]:.6f}"
           for o, t in COMPARE], "",
         f"### Bootstrap / permutation: {args.n_boot} resamples of {args.stimuli} stimuli "
         "(pearson)", "",
         *table([(k, r[k], None) for k in TEST_CASES], "ck.rsa.bootstrap_compare", r,
                warm_ratio=True, ms=True), "",
-        _pair(r, "ck.rsa.bootstrap_compare", "explicit bootstrap loop"),
-        _pair(r, "ck.rsa.permutation_test", "explicit permutation loop"),
+        ratio_line(r, "explicit bootstrap loop", "ck.rsa.bootstrap_compare"),
+        ratio_line(r, "explicit permutation loop", "ck.rsa.permutation_test"),
         f"- bootstrap r = {c['boot'][0]:.4f}, 95% CI [{c['boot'][1]:.4f}, {c['boot'][2]:.4f}]"
         f"; max |ck - loop| over the same resamples = {c['boot'][3]:.1e}", "",
     ]
