@@ -335,10 +335,9 @@ def test_timeout_memory_and_crash_are_error_rows_and_the_run_finishes(cluster, t
         assert len(client.scheduler_info()["workers"]) == 2
 
 
-def test_killed_worker_mid_run_loses_nothing(cluster, recordings, tmp_path):
-    out = tmp_path / "results"
-    killed: list[str] = []
-
+def _worker_killer(cluster, killed: list[str], delay: float = 0.0, on_kill=None):
+    """An ``on_result`` callback that SIGKILLs one busy worker at the first result
+    (after ``delay`` s, then ``on_kill()``) and records its name in ``killed``."""
     def kill_a_busy_worker(recording: str, error: str | None) -> None:
         if killed:
             return
@@ -346,10 +345,21 @@ def test_killed_worker_mid_run_loses_nothing(cluster, recordings, tmp_path):
             busy = {a: keys for a, keys in client.processing().items() if keys}
             names = {a: w["name"] for a, w in client.scheduler_info()["workers"].items()}
         victim = names[next(iter(busy))]
+        time.sleep(delay)
         proc = cluster.workers[victim]
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
+        if on_kill is not None:
+            on_kill()
         killed.append(victim)
+
+    return kill_a_busy_worker
+
+
+def test_killed_worker_mid_run_loses_nothing(cluster, recordings, tmp_path):
+    out = tmp_path / "results"
+    killed: list[str] = []
+    kill_a_busy_worker = _worker_killer(cluster, killed)
 
     inputs = recordings["good"]
     try:
@@ -381,20 +391,9 @@ def test_killed_worker_mid_chunk_keeps_its_finished_parts(cluster, recordings, t
     out = tmp_path / "results"
     killed: list[str] = []
     before_kill: dict[str, int] = {}
-
-    def kill_a_busy_worker(recording: str, error: str | None) -> None:
-        if killed:
-            return
-        with cluster.client() as client:
-            busy = {a: keys for a, keys in client.processing().items() if keys}
-            names = {a: w["name"] for a, w in client.scheduler_info()["workers"].items()}
-        victim = names[next(iter(busy))]
-        time.sleep(0.7)  # into the victim's task: one of its recordings done (0.5 s each)
-        proc = cluster.workers[victim]
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-        before_kill.update(_parts(out))
-        killed.append(victim)
+    # 0.7 s into the victim's task: one of its recordings done (0.5 s each)
+    kill_a_busy_worker = _worker_killer(cluster, killed, delay=0.7,
+                                        on_kill=lambda: before_kill.update(_parts(out)))
 
     inputs = recordings["good"]
     try:
