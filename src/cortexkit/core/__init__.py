@@ -19,10 +19,30 @@ This layer imports only :mod:`cortexkit.errors` and :mod:`cortexkit._lib`.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from cortexkit.core._trusted import from_trusted_parts
-from cortexkit.core.binned import PSTH, BinnedSpikes
-from cortexkit.core.responses import Responses, bin_stimuli, tutorial_convention
 from cortexkit.core.spikes import SpikeTrains
+
+if TYPE_CHECKING:
+    from cortexkit.core.binned import PSTH, BinnedSpikes
+    from cortexkit.core.responses import Responses, bin_stimuli, tutorial_convention
 
 __all__ = ["SpikeTrains", "BinnedSpikes", "PSTH", "Responses", "bin_stimuli", "tutorial_convention",
            "from_trusted_parts"]
+
+# imported on first use: with `dataclasses` (and its `inspect`) they cost ~6 ms of every
+# `import cortexkit`, and loading spike trains needs neither
+_LAZY = {"BinnedSpikes": "binned", "PSTH": "binned", "Responses": "responses",
+         "bin_stimuli": "responses", "tutorial_convention": "responses"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"cortexkit.core.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'cortexkit.core' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
