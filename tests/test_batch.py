@@ -114,11 +114,12 @@ def _free_port() -> int:
 class _Cluster:
     """A `dask scheduler` and `dask worker` subprocesses on 127.0.0.1 (1 thread each)."""
 
-    def __init__(self) -> None:
+    def __init__(self, **config_env: str) -> None:
         self.address = f"tcp://127.0.0.1:{_free_port()}"
         self.procs: list[subprocess.Popen] = []
         self.workers: dict[str, subprocess.Popen] = {}
-        self.env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SRC), str(HERE)]))
+        self.env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SRC), str(HERE)]),
+                        **config_env)
         port = self.address.rsplit(":", 1)[1]
         self._spawn([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", port,
                      "--no-dashboard", "--dashboard-address", "127.0.0.1:0"])
@@ -410,6 +411,38 @@ def test_killed_worker_mid_chunk_keeps_its_finished_parts(cluster, recordings, t
     finally:
         cluster.add_worker()
         cluster.wait_for_workers(2)
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_task_lost_for_good_runs_its_recordings_one_per_task(recordings, tmp_path,
+                                                            monkeypatch):
+    """Tasks of three recordings on a scheduler that allows no retries: the task whose
+    worker is killed fails (KilledWorker), and its unfinished recordings run again one per
+    task, so none of them becomes an error row."""
+    from cortexkit.batch import _run
+
+    monkeypatch.setattr(_run, "_chunk",
+                        lambda queue, threads: [queue.popleft() for _ in
+                                                range(min(3, len(queue)))])
+    cluster = _Cluster(DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="0")
+    try:
+        cluster.add_worker()
+        cluster.add_worker()
+        cluster.wait_for_workers(2)
+        killed: list[str] = []
+        out = tmp_path / "results"
+        inputs = recordings["good"]
+        summary = ck.batch.run(inputs, out, analyses=[*ck.batch.DEFAULT_ANALYSES,
+                                                      _trap(slow=0.5)],
+                               scheduler=cluster.address,
+                               on_result=_worker_killer(cluster, killed, delay=0.7))
+        assert killed and (summary.done, summary.failed) == (N_GOOD, 0)
+        assert sorted(summary.computed) == sorted(inputs)
+        df = pd.read_parquet(out).drop(columns="trap")
+        _check_table(df, recordings, inputs)
+    finally:
+        cluster.close()
 
 
 def test_tasks_shrink_to_single_recordings_towards_the_end():
