@@ -32,21 +32,23 @@ def _rss_peak() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-_prepared: dict[bytes, tuple] = {}
-
-
-def prepare(task: dict[str, Any]) -> tuple:
-    """The task's analyses, their functions imported (not part of the recording's time)."""
+def prepare(task: dict[str, Any], prepared: dict[bytes, tuple]) -> tuple:
+    """The task's analyses, their functions imported (not part of the recording's time);
+    ``prepared`` keeps the last ones, keyed by their pickled form."""
     blob = task["analyses"]
-    if blob not in _prepared:
+    if blob not in prepared:
         import cortexkit.io  # noqa: F401 - the loaders, imported before the clock starts
 
-        analyses = pickle.loads(blob)  # our own worker's bytes, not a file's
+        # The analyses as ck.batch.run pickled them (cloudpickle: functions defined in
+        # the user's script travel by value, as Dask ships them), passed on by this
+        # process's own worker over an inherited socket pair -- never bytes of a file or
+        # of the network.  Running the user's analyses is the point of the process.
+        analyses = pickle.loads(blob)
         for a in analyses:
             a.resolve_function()
-        _prepared.clear()
-        _prepared[blob] = analyses
-    return _prepared[blob]
+        prepared.clear()
+        prepared[blob] = analyses
+    return prepared[blob]
 
 
 def warm_up() -> None:
@@ -109,13 +111,14 @@ def main(fd: int) -> None:
         conn.send({"ready": True})
     except (OSError, EOFError):
         return
+    prepared: dict[bytes, tuple] = {}
     while True:
         try:
             task = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            analyses = prepare(task)
+            analyses = prepare(task, prepared)
             if task.get("announce", True):  # else the worker's clock started at sending
                 conn.send({"started": True})  # the worker's timeout starts now
             reply = handle(task, analyses)

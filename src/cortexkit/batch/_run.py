@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import math
 import os
@@ -480,7 +481,7 @@ def _stream(client: Any, todo: list[dict[str, Any]], columns: dict[str, str],
     by_key: dict[str, tuple[list[dict[str, Any]], Any]] = {}
     pending = as_completed()
     window = [0, 0.0, 1]  # tasks allowed in flight, when last computed, threads
-    counter = iter(range(10**9))
+    counter = itertools.count()
 
     def in_flight() -> int:
         now = time.monotonic()

@@ -135,13 +135,8 @@ def write_part(path: Path, table) -> None:
 
 def read_part_meta(path: Path) -> dict[str, Any] | None:
     """The provenance of a part (None when the file is missing or not a readable part)."""
-    import pyarrow.parquet as pq
-
-    try:
-        meta = pq.read_schema(path).metadata or {}
-        return json.loads(meta[META_KEY])
-    except (OSError, KeyError, ValueError, TypeError):
-        return None
+    info = read_part_info(path)
+    return None if info is None else info[0]
 
 
 def read_part_info(path: Path) -> tuple[dict[str, Any], int] | None:

@@ -64,8 +64,8 @@ def scan(times: np.ndarray, offsets: np.ndarray, engine: str = "auto") -> Scan:
     if choose(_TASK, times.size, engine) == "numpy":
         # the unit loop costs ~2.5 us per unit, the flat scan's temporaries ~3-9 ns per
         # spike (more as they outgrow the caches): measured here, 150 spikes per unit
-        # (1000 units) flat 1.1 ms vs 2.8 ms by unit; 938 per unit (404) 2.6 vs 1.3 ms;
-        # 4000 per unit (1000) 27 vs 5 ms
+        # (1000 units) flat 1.1 ms vs 2.7 ms by unit; 938 per unit (404) 2.5 vs 1.2 ms;
+        # 4000 per unit (1000) 23 vs 5 ms (benchmarks/scan_crossover.py)
         if (offsets.size - 1) * 512 <= times.size:
             from cortexkit.core._grouping_numpy import scan_by_unit
 

@@ -24,6 +24,8 @@ integrates it there.  The sums over bins run over the distinct count values only
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.special import digamma, gammaln, zeta
 
@@ -323,13 +325,16 @@ def _cheb_matrices(m: int) -> tuple[np.ndarray, np.ndarray]:
     return x, to_coef
 
 
-_CHEB: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-
+@functools.cache
 def _cheb(m: int) -> tuple[np.ndarray, np.ndarray]:
-    if m not in _CHEB:
-        _CHEB[m] = _cheb_matrices(m)
-    return _CHEB[m]
+    """:func:`_cheb_matrices`, computed once per m (read-only: shared by every call)."""
+    x, to_coef = _cheb_matrices(m)
+    return _readonly(x), _readonly(to_coef)
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
 
 
 _SIMPSON = _simpson_weights(_N_FINE)
@@ -380,18 +385,16 @@ def _shared_log_weight_and_h(t: np.ndarray, vals: np.ndarray, mult: np.ndarray, 
 
 _TRAP_PER_WIDTH = 32.0  # starting trapezoid points per (cluster span / narrowest row range)
 _CLUSTER_SLACK = 6.0
-_TRAP: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
 
+@functools.cache
 def _trapezoid(m: int, p: int) -> tuple[np.ndarray, np.ndarray]:
     """The matrix evaluating an m-term Chebyshev series at p equispaced points of [-1, 1],
-    and the trapezoid weights there."""
-    if (m, p) not in _TRAP:
-        ev = np.polynomial.chebyshev.chebvander(np.linspace(-1.0, 1.0, p), m - 1)
-        w = np.ones(p)
-        w[[0, -1]] = 0.5
-        _TRAP[m, p] = ev, w
-    return _TRAP[m, p]
+    and the trapezoid weights there (computed once per (m, p); read-only)."""
+    ev = np.polynomial.chebyshev.chebvander(np.linspace(-1.0, 1.0, p), m - 1)
+    w = np.ones(p)
+    w[[0, -1]] = 0.5
+    return _readonly(ev), _readonly(w)
 
 
 def _matmul_t(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -286,8 +286,12 @@ def _read_header(fp: IO[bytes], source: str) -> tuple[tuple[int, ...], bool, np.
     return shape, header["fortran_order"], dtype, start + hlen
 
 
-def read_npy(fp: IO[bytes], source: str, size: int) -> np.ndarray:
-    """Read one ``.npy`` stream of ``size`` bytes; object arrays via the restricted unpickler."""
+def read_npy(fp: IO[bytes], source: str, size: int, mmap: bool = False) -> np.ndarray:
+    """Read one ``.npy`` stream of ``size`` bytes; object arrays via the restricted unpickler.
+
+    ``mmap=True`` (``fp`` a real file) maps a numeric array read-only once its header has
+    been checked against the size, instead of reading it.
+    """
     shape, fortran, dtype, offset = _read_header(fp, source)
     if dtype.hasobject:
         check_size(size, source, "the object array")
@@ -300,12 +304,15 @@ def read_npy(fp: IO[bytes], source: str, size: int) -> np.ndarray:
             f"file holds {max(size - offset, 0)}; it is truncated or damaged: copy or download "
             "it again"
         )
+    order: Literal["F", "C"] = "F" if fortran else "C"
+    if mmap and nbytes:
+        return np.memmap(fp, dtype=dtype, mode="r", offset=offset, shape=shape, order=order)
     arr = np.empty(math.prod(shape), dtype=dtype)
     got = _readinto(fp, memoryview(arr.data).cast("B")) if nbytes else 0
     if got != nbytes:
         raise DataFormatError(f"{source}: the array data is incomplete ({got} of {nbytes} "
                               "bytes); the file may be truncated: copy or download it again")
-    return arr.reshape(shape, order="F" if fortran else "C")
+    return arr.reshape(shape, order=order)
 
 
 def _readinto(fp: Any, view: memoryview) -> int:
@@ -366,7 +373,7 @@ def check_spike_object(obj: Any, shape: tuple, source: str) -> np.ndarray:
 
 def read_npz(path: Path) -> dict[str, np.ndarray]:
     """All arrays of an ``.npz`` archive, read safely (see :func:`read_npy`)."""
-    import zipfile  # (with threading, shutil, bz2, lzma: ~2 ms a .npy read need not pay)
+    import zipfile  # with threading, shutil, bz2, lzma ~2 ms (-X importtime): not for .npy
 
     fh, size = open_regular(path)
     with fh:
@@ -431,17 +438,4 @@ def read_npy_file(path: Path, mmap: bool = False) -> np.ndarray:
     """
     fh, size = open_regular(path)
     with fh:
-        if not mmap:
-            return read_npy(fh, str(path), size)
-        shape, fortran, dtype, offset = _read_header(fh, str(path))
-        nbytes = math.prod(shape) * dtype.itemsize
-        if dtype.hasobject or nbytes == 0:      # nothing to map
-            fh.seek(0)
-            return read_npy(fh, str(path), size)
-        if offset + nbytes > size:
-            raise DataFormatError(
-                f"{path}: the header states {shape} {dtype} ({nbytes} bytes of data) but the "
-                f"file holds {max(size - offset, 0)}; it is truncated or damaged: copy or "
-                "download it again")
-        return np.memmap(fh, dtype=dtype, mode="r", offset=offset, shape=shape,
-                         order="F" if fortran else "C")
+        return read_npy(fh, str(path), size, mmap)
